@@ -1,0 +1,75 @@
+"""glassnet — a see-through neural-network library on NumPy.
+
+Every forward and backward pass is short NumPy code with its derivation beside it, checked
+against numerical gradients. Importing ``glassnet`` loads the engine only (NumPy); the
+experiments, plots and estimators import scikit-learn and matplotlib when they are used.
+"""
+
+from __future__ import annotations
+
+from . import activations, initializers, layers, losses, metrics, optimizers, schedules
+from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .errors import GlassnetError, NotFittedError, TrainingDiverged, ValidationError
+from .gradcheck import GradcheckReport, check_backward, gradcheck, numerical_gradient
+from .layers import Dense, Dropout
+from .losses import (
+    BinaryCrossEntropy,
+    MeanAbsoluteError,
+    MeanSquaredError,
+    SoftmaxCrossEntropy,
+    SumSquaredError,
+)
+from .network import Network, mlp
+from .optimizers import AdaGrad, Adam, GradientDescent, RMSProp
+from .schedules import Constant, Cyclical, ExponentialDecay, InverseTime, StepDecay
+from .training import Callback, EarlyStopping, History, PrintLoss, fit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AdaGrad",
+    "Adam",
+    "BinaryCrossEntropy",
+    "Callback",
+    "Constant",
+    "Cyclical",
+    "Dense",
+    "Dropout",
+    "EarlyStopping",
+    "ExponentialDecay",
+    "GlassnetError",
+    "GradcheckReport",
+    "GradientDescent",
+    "History",
+    "Identity",
+    "InverseTime",
+    "LeakyReLU",
+    "MeanAbsoluteError",
+    "MeanSquaredError",
+    "Network",
+    "NotFittedError",
+    "PrintLoss",
+    "RMSProp",
+    "ReLU",
+    "Sigmoid",
+    "Softmax",
+    "SoftmaxCrossEntropy",
+    "StepDecay",
+    "SumSquaredError",
+    "Tanh",
+    "TrainingDiverged",
+    "ValidationError",
+    "__version__",
+    "activations",
+    "check_backward",
+    "fit",
+    "gradcheck",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "mlp",
+    "numerical_gradient",
+    "optimizers",
+    "schedules",
+]

@@ -1,0 +1,98 @@
+"""Input checks and random-state resolution shared by the engine (NumPy only)."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Union
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .errors import ValidationError
+
+RandomStateLike = Union[int, np.integer, np.random.RandomState, np.random.Generator, None]
+
+__all__ = [
+    "RandomStateLike",
+    "check_array",
+    "check_positive",
+    "check_random_state",
+]
+
+
+def check_random_state(random_state: RandomStateLike) -> np.random.RandomState | np.random.Generator:
+    """Turn ``random_state`` into a random generator, as scikit-learn does.
+
+    ``None`` gives NumPy's global ``RandomState`` (never reseeded here), an int
+    ``n`` gives ``RandomState(n)`` — so ``random_state=0`` draws exactly what a
+    script draws after ``np.random.seed(0)`` — and a ``RandomState`` or
+    ``Generator`` is returned as it is.
+    """
+    if random_state is None:
+        return np.random.mtrand._rand
+    if isinstance(random_state, (numbers.Integral, np.integer)) and not isinstance(
+        random_state, bool
+    ):
+        return np.random.RandomState(int(random_state))
+    if isinstance(random_state, (np.random.RandomState, np.random.Generator)):
+        return random_state
+    raise ValidationError(
+        f"random_state must be None, an int, a numpy RandomState or Generator; "
+        f"got {random_state!r}"
+    )
+
+
+def check_array(
+    x: ArrayLike,
+    name: str = "X",
+    *,
+    ndim: int | tuple[int, ...] = 2,
+    dtype: Any = None,
+    allow_empty: bool = False,
+) -> NDArray[Any]:
+    """Return ``x`` as a finite floating-point array of the expected rank.
+
+    Floating-point input keeps its dtype (float32 stays float32) unless ``dtype``
+    is given; anything else becomes float64.
+    """
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and such
+        raise ValidationError(f"{name} could not be read as an array: {exc}") from None
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+    ):
+        raise ValidationError(
+            f"{name} must hold numbers, got dtype {arr.dtype}; encode text columns first"
+        )
+    if np.iscomplexobj(arr):
+        raise ValidationError(f"{name} must be real, got complex dtype {arr.dtype}")
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    elif not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float64)
+    ndims = (ndim,) if isinstance(ndim, int) else ndim
+    if arr.ndim not in ndims:
+        want = " or ".join(f"{d}-D" for d in ndims)
+        raise ValidationError(
+            f"{name} must be {want}, got an array of shape {arr.shape}"
+            + ("; use x.reshape(-1, 1) for a single feature" if arr.ndim == 1 else "")
+        )
+    if not allow_empty and arr.size == 0:
+        raise ValidationError(f"{name} is empty (shape {arr.shape}); it needs at least one row")
+    if not np.all(np.isfinite(arr)):
+        raise ValidationError(
+            f"{name} contains NaN or infinite values; drop or impute them before training"
+        )
+    return arr
+
+
+def check_positive(value: float, name: str, *, allow_zero: bool = False) -> float:
+    """Check that a hyperparameter is a finite number above (or at) zero."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValidationError(f"{name} must be a number, got {value!r}")
+    ok = value >= 0 if allow_zero else value > 0
+    if not ok or not np.isfinite(value):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValidationError(f"{name} must be finite and {bound}, got {value!r}")
+    return float(value)

@@ -1,0 +1,287 @@
+r"""Activation functions: each a small class whose forward and backward sit side by side.
+
+Every activation maps an array ``z`` of any shape ``(n_samples, n_units)`` element-wise
+(softmax row-wise) to ``a = f(z)``. ``forward`` keeps in ``self._cache`` only what
+``backward`` needs; ``backward(grad_out)`` receives :math:`G = \partial L/\partial a`
+(same shape as ``a``) and returns :math:`\partial L/\partial z`.
+
+All of them are stable for :math:`|z|` up to 1e4 and beyond: no overflow warnings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import ValidationError
+
+Array = NDArray[Any]
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "Identity",
+    "LeakyReLU",
+    "ReLU",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "get_activation",
+    "log_softmax",
+    "sigmoid",
+    "softmax",
+]
+
+
+def sigmoid(z: Array) -> Array:
+    r"""Logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`, computed without overflow.
+
+    For :math:`z \ge 0` it is :math:`1/(1+e^{-z})`; for :math:`z < 0` the equal form
+    :math:`e^{z}/(1+e^{z})`, so ``exp`` only ever sees non-positive numbers.
+    """
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+
+
+def softmax(z: Array) -> Array:
+    r"""Row-wise :math:`\mathrm{softmax}(z)_k = e^{z_k - m} / \sum_j e^{z_j - m}`, :math:`m=\max_j z_j`.
+
+    Subtracting the row maximum leaves the result unchanged and keeps ``exp`` below 1.
+    """
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    e /= e.sum(axis=1, keepdims=True)
+    return e
+
+
+def log_softmax(z: Array) -> Array:
+    r"""Row-wise :math:`\log\mathrm{softmax}(z) = z - m - \log\sum_j e^{z_j - m}` (log-sum-exp)."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+class Activation:
+    """Base class: an element-wise (or row-wise) map with no parameters."""
+
+    name: str = "activation"
+    params: dict[str, Array]
+    grads: dict[str, Array]
+
+    def __init__(self) -> None:
+        self.params = {}
+        self.grads = {}
+        self._cache: Array | None = None
+
+    def __call__(self, z: Array) -> Array:
+        """Apply the function without remembering anything (prediction)."""
+        return self.function(z)
+
+    def function(self, z: Array) -> Array:
+        raise NotImplementedError
+
+    def forward(self, z: Array, training: bool = False) -> Array:
+        raise NotImplementedError
+
+    def backward(self, grad_out: Array) -> Array:
+        raise NotImplementedError
+
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments, as JSON-ready values."""
+        return {}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+    def _cached(self) -> Array:
+        if self._cache is None:
+            raise ValidationError(f"{type(self).__name__}.backward called before forward")
+        return self._cache
+
+
+class Identity(Activation):
+    r"""Identity :math:`a = z`.
+
+    Notes
+    -----
+    .. math:: \partial L/\partial z = G
+    """
+
+    name = "identity"
+
+    def function(self, z: Array) -> Array:
+        return z
+
+    def forward(self, z: Array, training: bool = False) -> Array:
+        self._cache = z
+        return z
+
+    def backward(self, grad_out: Array) -> Array:
+        return grad_out
+
+
+class Sigmoid(Activation):
+    r"""Logistic sigmoid :math:`a = \sigma(z) = 1/(1+e^{-z})` (scikit-learn's ``logistic``).
+
+    Notes
+    -----
+    :math:`\sigma'(z) = \sigma(z)(1-\sigma(z))`, so the derivative is computed from the
+    output alone, as the tutorials do:
+
+    .. math:: \partial L/\partial z = G \circ a \circ (1 - a)
+    """
+
+    name = "sigmoid"
+
+    def function(self, z: Array) -> Array:
+        return sigmoid(z)
+
+    def forward(self, z: Array, training: bool = False) -> Array:
+        a = sigmoid(z)
+        self._cache = a
+        return a
+
+    def backward(self, grad_out: Array) -> Array:
+        a = self._cached()
+        return grad_out * (a * (1 - a))
+
+
+class Tanh(Activation):
+    r"""Hyperbolic tangent :math:`a = \tanh(z)`.
+
+    Notes
+    -----
+    :math:`\tanh'(z) = 1 - \tanh^2(z)`; as in the WildML tutorial,
+    :math:`\delta_2 = (1 - a_1^2) \circ \delta_3 W_2^\top`:
+
+    .. math:: \partial L/\partial z = G \circ (1 - a^2)
+    """
+
+    name = "tanh"
+
+    def function(self, z: Array) -> Array:
+        return np.tanh(z)
+
+    def forward(self, z: Array, training: bool = False) -> Array:
+        a = np.tanh(z)
+        self._cache = a
+        return a
+
+    def backward(self, grad_out: Array) -> Array:
+        a = self._cached()
+        return grad_out * (1 - a * a)
+
+
+class ReLU(Activation):
+    r"""Rectified linear unit :math:`a = \max(0, z)`.
+
+    Notes
+    -----
+    .. math:: \partial L/\partial z = G \circ [z > 0]
+
+    Convention at the kink: :math:`\mathrm{ReLU}'(0) = 0`.
+    """
+
+    name = "relu"
+
+    def function(self, z: Array) -> Array:
+        return np.maximum(z, 0)
+
+    def forward(self, z: Array, training: bool = False) -> Array:
+        self._cache = z
+        return np.maximum(z, 0)
+
+    def backward(self, grad_out: Array) -> Array:
+        z = self._cached()
+        return grad_out * (z > 0)
+
+
+class LeakyReLU(Activation):
+    r"""Leaky ReLU :math:`a = z` for :math:`z > 0`, :math:`a = \alpha z` otherwise.
+
+    Parameters
+    ----------
+    negative_slope : float, default 0.01
+        The slope :math:`\alpha` for negative inputs (``0 <= alpha < 1``).
+
+    Notes
+    -----
+    .. math:: \partial L/\partial z = G \circ (1 \text{ if } z > 0 \text{ else } \alpha)
+
+    Convention at the kink: the derivative at 0 is :math:`\alpha`.
+    """
+
+    name = "leaky_relu"
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        if not 0 <= negative_slope < 1:
+            raise ValidationError(f"negative_slope must be in [0, 1), got {negative_slope!r}")
+        self.negative_slope = float(negative_slope)
+
+    def function(self, z: Array) -> Array:
+        return np.where(z > 0, z, self.negative_slope * z)
+
+    def forward(self, z: Array, training: bool = False) -> Array:
+        self._cache = z
+        return self.function(z)
+
+    def backward(self, grad_out: Array) -> Array:
+        z = self._cached()
+        return grad_out * np.where(z > 0, 1.0, self.negative_slope).astype(z.dtype, copy=False)
+
+    def config(self) -> dict[str, Any]:
+        return {"negative_slope": self.negative_slope}
+
+
+class Softmax(Activation):
+    r"""Row-wise softmax :math:`a_k = e^{z_k} / \sum_j e^{z_j}` (shifted by the row maximum).
+
+    Used as an output activation for prediction; training pairs logits with the fused
+    :class:`~glassnet.losses.SoftmaxCrossEntropy` instead of back-propagating through this.
+
+    Notes
+    -----
+    The Jacobian is :math:`\partial a_k/\partial z_j = a_k(\delta_{kj} - a_j)`, so for each row
+
+    .. math:: \partial L/\partial z = a \circ \left(G - \textstyle\sum_k G_k a_k\right)
+    """
+
+    name = "softmax"
+
+    def function(self, z: Array) -> Array:
+        return softmax(z)
+
+    def forward(self, z: Array, training: bool = False) -> Array:
+        a = softmax(z)
+        self._cache = a
+        return a
+
+    def backward(self, grad_out: Array) -> Array:
+        a = self._cached()
+        return a * (grad_out - (grad_out * a).sum(axis=1, keepdims=True))
+
+
+ACTIVATIONS: dict[str, type[Activation]] = {
+    "identity": Identity,
+    "linear": Identity,
+    "sigmoid": Sigmoid,
+    "logistic": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "softmax": Softmax,
+}
+
+
+def get_activation(spec: str | Activation) -> Activation:
+    """Return a fresh activation for a name (``"tanh"``, ``"logistic"``, …) or an instance as is."""
+    if isinstance(spec, Activation):
+        return spec
+    if isinstance(spec, str) and spec.lower() in ACTIVATIONS:
+        return ACTIVATIONS[spec.lower()]()
+    raise ValidationError(
+        f"unknown activation {spec!r}; choose one of {sorted(ACTIVATIONS)} "
+        "or pass an Activation instance"
+    )

@@ -1,0 +1,39 @@
+"""glassnet's exceptions: one base class to catch them all.
+
+Every exception glassnet raises on purpose derives from :class:`GlassnetError`;
+those about bad input also derive from :class:`ValueError`, so code written
+against NumPy or scikit-learn conventions keeps working.
+"""
+
+from __future__ import annotations
+
+__all__ = ["GlassnetError", "NotFittedError", "TrainingDiverged", "ValidationError"]
+
+
+class GlassnetError(Exception):
+    """Base class of every exception raised by glassnet."""
+
+
+class ValidationError(GlassnetError, ValueError):
+    """An argument or an array is not what the function needs (the message says how to fix it)."""
+
+
+class NotFittedError(GlassnetError, AttributeError):
+    """A network or estimator was used for prediction before it was built or trained."""
+
+
+class TrainingDiverged(GlassnetError, ArithmeticError):
+    """The loss or a gradient became NaN or infinite during training.
+
+    Attributes
+    ----------
+    epoch : int
+        The epoch (0-based) in which the non-finite value appeared.
+    last_finite_loss : float or None
+        The last finite loss seen before divergence.
+    """
+
+    def __init__(self, message: str, *, epoch: int, last_finite_loss: float | None) -> None:
+        super().__init__(message)
+        self.epoch = epoch
+        self.last_finite_loss = last_finite_loss

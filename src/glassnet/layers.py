@@ -1,0 +1,161 @@
+r"""Layers with parameters or randomness: :class:`Dense` and :class:`Dropout`.
+
+A layer maps a batch ``x`` of shape ``(n_samples, n_in)`` to ``(n_samples, n_out)``.
+``forward`` keeps what ``backward`` needs in ``self._cache``; ``backward(grad_out)``
+returns :math:`\partial L/\partial x` and writes the parameter gradients into
+``self.grads``, which has the same keys as ``self.params``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import DTypeLike, NDArray
+
+from ._validation import RandomStateLike, check_random_state
+from .errors import ValidationError
+from .initializers import Initializer, get_initializer
+
+Array = NDArray[Any]
+
+__all__ = ["Dense", "Dropout"]
+
+
+class Dense:
+    r"""Fully connected layer :math:`Z = XW + b`.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Input and output widths; ``W`` has shape ``(n_in, n_out)`` and ``b`` shape ``(n_out,)``.
+    bias : bool, default True
+        Whether the layer has a bias (the ml4a and toy tutorials use none).
+    init : str or callable, default ``"scaled_normal"``
+        Weight initialiser (see :mod:`glassnet.initializers`); biases start at zero.
+    random_state : int, RandomState, Generator or None
+        Where the initial weights are drawn from.
+    dtype : dtype, default float64
+        Dtype of the parameters (float32 networks stay float32).
+
+    Notes
+    -----
+    With upstream gradient :math:`G = \partial L/\partial Z` of shape ``(n, n_out)``:
+
+    .. math::
+        \frac{\partial L}{\partial W} = X^\top G, \qquad
+        \frac{\partial L}{\partial b} = \sum_{\text{rows}} G, \qquad
+        \frac{\partial L}{\partial X} = G W^\top
+
+    (WildML: :math:`\partial L/\partial W_2 = a_1^\top \delta_3`,
+    :math:`\partial L/\partial b_2 = \sum \delta_3`.)
+    """
+
+    name = "dense"
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        *,
+        bias: bool = True,
+        init: str | Initializer = "scaled_normal",
+        random_state: RandomStateLike = None,
+        dtype: DTypeLike = np.float64,
+    ) -> None:
+        for value, label in ((n_in, "n_in"), (n_out, "n_out")):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValidationError(f"{label} must be a positive integer, got {value!r}")
+        self.n_in, self.n_out, self.bias = int(n_in), int(n_out), bool(bias)
+        self.dtype = np.dtype(dtype)
+        if not np.issubdtype(self.dtype, np.floating):
+            raise ValidationError(f"dtype must be a floating-point type, got {self.dtype}")
+        weight = get_initializer(init)((self.n_in, self.n_out), random_state, self.dtype)
+        self.params: dict[str, Array] = {"weight": np.ascontiguousarray(weight, self.dtype)}
+        if self.bias:
+            self.params["bias"] = np.zeros(self.n_out, dtype=self.dtype)
+        self.grads: dict[str, Array] = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self._cache: Array | None = None
+
+    def __call__(self, x: Array) -> Array:
+        """Forward pass without caching (prediction)."""
+        z = x @ self.params["weight"]
+        if self.bias:
+            z += self.params["bias"]
+        return z
+
+    def forward(self, x: Array, training: bool = False) -> Array:
+        """:math:`Z = XW + b`; remembers ``X`` for the backward pass."""
+        self._cache = x
+        return self(x)
+
+    def backward(self, grad_out: Array) -> Array:
+        """Write :math:`X^\\top G` and :math:`\\sum G` into ``grads``; return :math:`G W^\\top`."""
+        x = self._cache
+        if x is None:
+            raise ValidationError("Dense.backward called before forward")
+        np.matmul(x.T, grad_out, out=self.grads["weight"])
+        if self.bias:
+            np.sum(grad_out, axis=0, out=self.grads["bias"])
+        return grad_out @ self.params["weight"].T
+
+    def config(self) -> dict[str, Any]:
+        return {"n_in": self.n_in, "n_out": self.n_out, "bias": self.bias}
+
+    def __repr__(self) -> str:
+        return f"Dense({self.n_in}, {self.n_out}, bias={self.bias})"
+
+
+class Dropout:
+    r"""Inverted dropout: during training, zero each unit with probability ``rate``.
+
+    Parameters
+    ----------
+    rate : float in [0, 1)
+        Probability of dropping a unit.
+    random_state : int, RandomState, Generator or None
+        Where the masks are drawn from.
+
+    Notes
+    -----
+    In training, with a fresh mask :math:`M_{ij} \sim \text{Bernoulli}(1-p)`,
+
+    .. math:: Y = X \circ M / (1 - p), \qquad \partial L/\partial X = G \circ M / (1 - p)
+
+    so that :math:`\mathbb E[Y] = X` and prediction is the identity :math:`Y = X`.
+    """
+
+    name = "dropout"
+
+    def __init__(self, rate: float = 0.5, *, random_state: RandomStateLike = None) -> None:
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+            raise ValidationError(f"dropout rate must be in [0, 1), got {rate!r}")
+        self.rate = float(rate)
+        self.random_state = random_state
+        self._rng = check_random_state(random_state)
+        self.params: dict[str, Array] = {}
+        self.grads: dict[str, Array] = {}
+        self._cache: Array | None = None
+
+    def __call__(self, x: Array) -> Array:
+        return x
+
+    def forward(self, x: Array, training: bool = False) -> Array:
+        if not training or self.rate == 0.0:
+            self._cache = None
+            return x
+        keep = 1.0 - self.rate
+        mask = (self._rng.random(x.shape) < keep).astype(x.dtype)
+        mask /= keep
+        self._cache = mask
+        return x * mask
+
+    def backward(self, grad_out: Array) -> Array:
+        mask = self._cache
+        return grad_out if mask is None else grad_out * mask
+
+    def config(self) -> dict[str, Any]:
+        return {"rate": self.rate}
+
+    def __repr__(self) -> str:
+        return f"Dropout(rate={self.rate})"

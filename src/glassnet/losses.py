@@ -1,0 +1,287 @@
+r"""Losses: each pairs its value (``forward``) with its gradient (``backward``).
+
+``forward(output, target)`` returns the scalar loss :math:`L` and remembers what the
+gradient needs; ``backward()`` returns :math:`\partial L/\partial\,\text{output}`, of the
+same shape as ``output`` (``(n_samples, n_outputs)``).
+
+Every loss is a sum of per-sample terms :math:`\ell_i`. With ``reduction="mean"``,
+:math:`L = \frac1n \sum_i \ell_i`; with ``reduction="sum"``, :math:`L = \sum_i \ell_i`
+(the WildML tutorial sums its gradient over the examples).
+
+The two cross-entropies take *logits* and fuse their output function into the loss —
+that is what makes their gradient the famous :math:`\delta = \hat y - y`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .activations import log_softmax, sigmoid, softmax
+from .errors import ValidationError
+
+Array = NDArray[Any]
+
+__all__ = [
+    "LOSSES",
+    "BinaryCrossEntropy",
+    "Loss",
+    "MeanAbsoluteError",
+    "MeanSquaredError",
+    "SoftmaxCrossEntropy",
+    "SumSquaredError",
+    "get_loss",
+]
+
+_REDUCTIONS = ("mean", "sum")
+
+
+class Loss:
+    """Base class. Subclasses define ``_per_sample`` and ``_grad_per_sample``."""
+
+    name = "loss"
+    #: the activation that turns the network's raw output into predictions
+    output_activation = "identity"
+    default_reduction = "mean"
+
+    def __init__(self, reduction: str | None = None) -> None:
+        reduction = self.default_reduction if reduction is None else reduction
+        if reduction not in _REDUCTIONS:
+            raise ValidationError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+        self.reduction = reduction
+        self._cache: tuple[Array, Array] | None = None
+
+    # -- shared plumbing -----------------------------------------------------------------
+    def _scale(self, n: int) -> float:
+        return 1.0 / n if self.reduction == "mean" else 1.0
+
+    def _check(self, output: Array, target: Array) -> tuple[Array, Array]:
+        output = np.asarray(output)
+        if output.ndim != 2:
+            raise ValidationError(
+                f"{type(self).__name__} needs output of shape (n_samples, n_outputs), "
+                f"got {output.shape}"
+            )
+        target = self._prepare_target(output, np.asarray(target))
+        return output, target
+
+    def _prepare_target(self, output: Array, target: Array) -> Array:
+        if target.ndim == 1:
+            target = target.reshape(-1, 1)
+        if target.shape != output.shape:
+            raise ValidationError(
+                f"target shape {target.shape} does not match output shape {output.shape}"
+            )
+        return target.astype(output.dtype, copy=False)
+
+    def forward(self, output: Array, target: Array) -> float:
+        """Return the loss :math:`L` of ``output`` against ``target``."""
+        output, target = self._check(output, target)
+        self._cache = (output, target)
+        return float(self._per_sample(output, target).sum() * self._scale(output.shape[0]))
+
+    def __call__(self, output: Array, target: Array) -> float:
+        return self.forward(output, target)
+
+    def backward(self) -> Array:
+        r"""Return :math:`\partial L/\partial\,\text{output}` for the last ``forward``."""
+        if self._cache is None:
+            raise ValidationError(f"{type(self).__name__}.backward called before forward")
+        output, target = self._cache
+        grad = self._grad_per_sample(output, target)
+        if self.reduction == "mean":
+            grad /= output.shape[0]
+        return grad
+
+    def _per_sample(self, output: Array, target: Array) -> Array:
+        raise NotImplementedError
+
+    def _grad_per_sample(self, output: Array, target: Array) -> Array:
+        raise NotImplementedError
+
+    def config(self) -> dict[str, Any]:
+        return {"reduction": self.reduction}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class SoftmaxCrossEntropy(Loss):
+    r"""Categorical cross-entropy on logits, with the softmax fused in.
+
+    ``target`` is either class indices of shape ``(n,)`` or one-hot / probability rows of
+    shape ``(n, n_classes)``.
+
+    Notes
+    -----
+    With :math:`\hat y = \mathrm{softmax}(z)` and one-hot :math:`y`,
+
+    .. math::
+        \ell_i = -\sum_k y_{ik} \log \hat y_{ik}
+               = -\sum_k y_{ik}\Big(z_{ik} - \log\sum_j e^{z_{ij}}\Big),
+        \qquad \frac{\partial \ell_i}{\partial z_i} = \hat y_i - y_i
+
+    — the WildML tutorial's :math:`\delta_3 = \hat y - y`. The log-probabilities come from
+    a shifted log-sum-exp, so logits of :math:`\pm 10^4` give finite values.
+    """
+
+    name = "softmax_cross_entropy"
+    output_activation = "softmax"
+
+    def _prepare_target(self, output: Array, target: Array) -> Array:
+        n, k = output.shape
+        if target.ndim == 1:
+            if target.shape[0] != n:
+                raise ValidationError(f"target has {target.shape[0]} labels for {n} outputs")
+            if not np.issubdtype(target.dtype, np.integer):
+                if not np.all(np.mod(target, 1) == 0):
+                    raise ValidationError(
+                        "class targets must be integer indices 0..n_classes-1 or one-hot rows"
+                    )
+                target = target.astype(np.intp)
+            if target.size and (target.min() < 0 or target.max() >= k):
+                raise ValidationError(
+                    f"class index out of range: labels must lie in 0..{k - 1} for {k} outputs, "
+                    f"got {target.min()}..{target.max()}"
+                )
+            return target
+        return super()._prepare_target(output, target)
+
+    def _per_sample(self, output: Array, target: Array) -> Array:
+        logp = log_softmax(output)
+        if target.ndim == 1:
+            return -logp[np.arange(output.shape[0]), target]
+        return -(target * logp).sum(axis=1)
+
+    def _grad_per_sample(self, output: Array, target: Array) -> Array:
+        grad = softmax(output)
+        if target.ndim == 1:
+            grad[np.arange(output.shape[0]), target] -= 1
+        else:
+            grad -= target
+        return grad
+
+
+class BinaryCrossEntropy(Loss):
+    r"""Binary cross-entropy on logits, with the sigmoid fused in (one or several outputs).
+
+    ``target`` holds 0/1 (or probabilities) of shape ``(n,)`` or ``(n, n_outputs)``.
+
+    Notes
+    -----
+    With :math:`\hat y = \sigma(z)`,
+
+    .. math::
+        \ell_i = -\sum_k \big[y_{ik}\log\hat y_{ik} + (1-y_{ik})\log(1-\hat y_{ik})\big]
+               = \sum_k \big[\mathrm{softplus}(z_{ik}) - y_{ik} z_{ik}\big],
+        \qquad \frac{\partial \ell_i}{\partial z_i} = \hat y_i - y_i
+
+    where :math:`\mathrm{softplus}(z) = \max(z, 0) + \log(1 + e^{-|z|})` never overflows.
+    """
+
+    name = "binary_cross_entropy"
+    output_activation = "sigmoid"
+
+    def _per_sample(self, output: Array, target: Array) -> Array:
+        softplus = np.maximum(output, 0) + np.log1p(np.exp(-np.abs(output)))
+        return (softplus - target * output).sum(axis=1)
+
+    def _grad_per_sample(self, output: Array, target: Array) -> Array:
+        return sigmoid(output) - target
+
+
+class MeanSquaredError(Loss):
+    r"""Mean squared error :math:`\ell_i = \frac1K\sum_k (\hat y_{ik} - y_{ik})^2`.
+
+    Notes
+    -----
+    .. math:: \frac{\partial \ell_i}{\partial \hat y_i} = \frac2K(\hat y_i - y_i)
+    """
+
+    name = "mean_squared_error"
+
+    def _per_sample(self, output: Array, target: Array) -> Array:
+        diff = output - target
+        return (diff * diff).mean(axis=1)
+
+    def _grad_per_sample(self, output: Array, target: Array) -> Array:
+        return (2.0 / output.shape[1]) * (output - target)
+
+
+class SumSquaredError(Loss):
+    r"""Sum of squares :math:`\ell_i = c\sum_k (y_{ik} - \hat y_{ik})^2`, summed by default.
+
+    Parameters
+    ----------
+    scale : float, default 0.5
+        The factor :math:`c`: 0.5 gives the ml4a tutorial's :math:`\frac12\sum(y-\hat y)^2`,
+        1.0 the toy tutorial's :math:`\sum(y-\hat y)^2`.
+    reduction : {"sum", "mean"}, default "sum"
+
+    Notes
+    -----
+    .. math:: \frac{\partial \ell_i}{\partial \hat y_i} = 2c\,(\hat y_i - y_i)
+    """
+
+    name = "sum_squared_error"
+    default_reduction = "sum"
+
+    def __init__(self, scale: float = 0.5, reduction: str | None = None) -> None:
+        super().__init__(reduction)
+        if not scale > 0:
+            raise ValidationError(f"scale must be > 0, got {scale!r}")
+        self.scale = float(scale)
+
+    def _per_sample(self, output: Array, target: Array) -> Array:
+        diff = target - output
+        return self.scale * (diff * diff).sum(axis=1)
+
+    def _grad_per_sample(self, output: Array, target: Array) -> Array:
+        return (2.0 * self.scale) * (output - target)
+
+    def config(self) -> dict[str, Any]:
+        return {"scale": self.scale, "reduction": self.reduction}
+
+
+class MeanAbsoluteError(Loss):
+    r"""Mean absolute error :math:`\ell_i = \frac1K\sum_k |\hat y_{ik} - y_{ik}|`.
+
+    Notes
+    -----
+    .. math:: \frac{\partial \ell_i}{\partial \hat y_i} = \frac1K\,\mathrm{sign}(\hat y_i - y_i)
+
+    with the subgradient 0 at :math:`\hat y = y`.
+    """
+
+    name = "mean_absolute_error"
+
+    def _per_sample(self, output: Array, target: Array) -> Array:
+        return np.abs(output - target).mean(axis=1)
+
+    def _grad_per_sample(self, output: Array, target: Array) -> Array:
+        return np.sign(output - target) / output.shape[1]
+
+
+LOSSES: dict[str, type[Loss]] = {
+    "softmax_cross_entropy": SoftmaxCrossEntropy,
+    "cross_entropy": SoftmaxCrossEntropy,
+    "binary_cross_entropy": BinaryCrossEntropy,
+    "mean_squared_error": MeanSquaredError,
+    "mse": MeanSquaredError,
+    "sum_squared_error": SumSquaredError,
+    "sse": SumSquaredError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mae": MeanAbsoluteError,
+}
+
+
+def get_loss(spec: str | Loss) -> Loss:
+    """Return a fresh loss for a name in :data:`LOSSES`, or an instance as is."""
+    if isinstance(spec, Loss):
+        return spec
+    if isinstance(spec, str) and spec.lower() in LOSSES:
+        return LOSSES[spec.lower()]()
+    raise ValidationError(f"unknown loss {spec!r}; choose one of {sorted(LOSSES)}")

@@ -1,0 +1,291 @@
+r"""The :class:`Network`: an ordered stack of layers, its parameters and its penalties.
+
+Data flows one way: ``forward`` runs the layers in order, ``backward`` runs them in
+reverse, each layer writing its own parameter gradients. The network's *objective* is
+
+.. math:: J(\theta) = L(f_\theta(X), y) + \frac{\lambda_2}{2}\sum_W \|W\|_F^2
+          + \lambda_1 \sum_W \|W\|_1
+
+where the sums run over weight matrices only — biases are not penalised, as in the
+WildML tutorial. :meth:`Network.gradient` returns :math:`J` and leaves
+:math:`\partial J/\partial\theta` in the layers' ``grads``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
+
+from ._validation import RandomStateLike, check_array, check_positive, check_random_state
+from .activations import Activation, Sigmoid, Softmax, get_activation
+from .errors import NotFittedError, ValidationError
+from .initializers import Initializer
+from .layers import Dense, Dropout
+from .losses import Loss
+
+if TYPE_CHECKING:
+    from .training import History
+
+Array = NDArray[Any]
+
+__all__ = ["Layer", "Network", "mlp"]
+
+
+class Layer(Protocol):
+    """What the network needs of a layer: forward, backward, params and grads."""
+
+    params: dict[str, Array]
+    grads: dict[str, Array]
+
+    def forward(self, x: Array, training: bool = False) -> Array: ...
+
+    def backward(self, grad_out: Array) -> Array: ...
+
+    def __call__(self, x: Array) -> Array: ...
+
+
+class Network:
+    r"""An ordered stack of layers.
+
+    Parameters
+    ----------
+    layers : sequence of layers
+        :class:`~glassnet.layers.Dense`, :class:`~glassnet.layers.Dropout` and activations,
+        applied in order. Their composition maps ``(n_samples, n_features)`` to the network's
+        raw output ``(n_samples, n_outputs)`` — logits when ``output`` is softmax or sigmoid.
+    output : str or Activation, default "identity"
+        The function that turns the raw output into predictions (``predict_proba``). It is
+        *not* part of the training graph: the fused losses
+        (:class:`~glassnet.losses.SoftmaxCrossEntropy`,
+        :class:`~glassnet.losses.BinaryCrossEntropy`) apply it themselves.
+    l2 : float, default 0
+        :math:`\lambda_2` in :math:`\frac{\lambda_2}{2}\sum\|W\|^2`; adds :math:`\lambda_2 W`
+        to each weight gradient.
+    l1 : float, default 0
+        :math:`\lambda_1` in :math:`\lambda_1\sum|W|`; adds :math:`\lambda_1\,\mathrm{sign}(W)`.
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[Layer],
+        *,
+        output: str | Activation = "identity",
+        l2: float = 0.0,
+        l1: float = 0.0,
+    ) -> None:
+        self.layers: list[Layer] = list(layers)
+        if not self.layers:
+            raise ValidationError("a Network needs at least one layer")
+        for layer in self.layers:
+            if not all(hasattr(layer, a) for a in ("forward", "backward", "params", "grads")):
+                raise ValidationError(f"{layer!r} is not a layer (needs forward/backward/params)")
+        self.output = get_activation(output)
+        self.l2 = check_positive(l2, "l2", allow_zero=True)
+        self.l1 = check_positive(l1, "l1", allow_zero=True)
+
+    # -- structure ------------------------------------------------------------------------
+    @property
+    def dense_layers(self) -> list[Dense]:
+        return [layer for layer in self.layers if isinstance(layer, Dense)]
+
+    @property
+    def n_features(self) -> int:
+        dense = self.dense_layers
+        if not dense:
+            raise NotFittedError("this network has no Dense layer, so no fixed input width")
+        return dense[0].n_in
+
+    @property
+    def n_outputs(self) -> int:
+        return self.dense_layers[-1].n_out
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        dense = self.dense_layers
+        return dense[0].dtype if dense else np.dtype(np.float64)
+
+    def parameters(self) -> dict[str, Array]:
+        """All parameter arrays by name (``"0.weight"``, ``"0.bias"``, ``"2.weight"``, …).
+
+        The arrays are the layers' own: updating them in place updates the network.
+        """
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params.items()}
+
+    def gradients(self) -> dict[str, Array]:
+        """The gradient arrays, with the same names as :meth:`parameters`."""
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.grads.items()}
+
+    def n_parameters(self) -> int:
+        return int(sum(p.size for p in self.parameters().values()))
+
+    def _penalised(self) -> Iterator[tuple[Array, Array]]:
+        for layer in self.layers:
+            if "weight" in layer.params:
+                yield layer.params["weight"], layer.grads["weight"]
+
+    # -- the passes -----------------------------------------------------------------------
+    def forward(self, x: Array, training: bool = False) -> Array:
+        """Run the stack on a batch; returns the raw output (logits for classifiers)."""
+        for layer in self.layers:
+            x = layer.forward(x, training)
+        return x
+
+    def backward(self, grad_out: Array) -> Array:
+        r"""Back-propagate :math:`\partial L/\partial\,\text{output}` through the stack.
+
+        Each layer writes its parameter gradients; the penalty gradients
+        (:math:`\lambda_2 W + \lambda_1 \mathrm{sign}(W)`) are then added to the weights'.
+        Returns :math:`\partial L/\partial X`.
+        """
+        for layer in reversed(self.layers):
+            grad_out = layer.backward(grad_out)
+        if self.l2 or self.l1:
+            for weight, grad in self._penalised():
+                if self.l2:
+                    grad += self.l2 * weight
+                if self.l1:
+                    grad += self.l1 * np.sign(weight)
+        return grad_out
+
+    def penalty(self) -> float:
+        r""":math:`\frac{\lambda_2}{2}\sum\|W\|^2 + \lambda_1\sum|W|` over the weight matrices."""
+        total = 0.0
+        if self.l2:
+            total += self.l2 / 2 * sum(float(np.sum(np.square(w))) for w, _ in self._penalised())
+        if self.l1:
+            total += self.l1 * sum(float(np.sum(np.abs(w))) for w, _ in self._penalised())
+        return total
+
+    def objective(self, x: Array, y: Array, loss: Loss) -> float:
+        """:math:`J = L(f(X), y) + \\text{penalty}` at the current parameters (no gradients)."""
+        return loss.forward(self.raw_output(x), y) + self.penalty()
+
+    def gradient(self, x: Array, y: Array, loss: Loss, training: bool = True) -> float:
+        """One forward and backward pass: returns :math:`J`, leaves its gradient in ``grads``."""
+        value = loss.forward(self.forward(x, training), y) + self.penalty()
+        self.backward(loss.backward())
+        return value
+
+    # -- prediction -----------------------------------------------------------------------
+    def _check_input(self, x: ArrayLike) -> Array:
+        arr = check_array(x, "X")
+        dense = self.dense_layers
+        if dense and arr.shape[1] != dense[0].n_in:
+            raise ValidationError(
+                f"X has {arr.shape[1]} features but the network expects {dense[0].n_in}"
+            )
+        return arr.astype(self.dtype, copy=False)
+
+    def raw_output(self, x: ArrayLike) -> Array:
+        """The stack's output for ``x`` (logits for classifiers), with no caching."""
+        out = self._check_input(x)
+        for layer in self.layers:
+            out = layer(out)
+        return out
+
+    def predict_proba(self, x: ArrayLike) -> Array:
+        """Class probabilities: the output activation (softmax or sigmoid) of the raw output."""
+        if not isinstance(self.output, (Softmax, Sigmoid)):
+            raise ValidationError(
+                "predict_proba needs a softmax or sigmoid output; this network's output is "
+                f"{self.output.name!r} — use predict"
+            )
+        return self.output(self.raw_output(x))
+
+    def predict(self, x: ArrayLike) -> Array:
+        """Predictions: class indices for softmax, 0/1 for sigmoid, values otherwise.
+
+        A sigmoid output with one unit gives a 1-D array of 0/1; with several units (multilabel)
+        a 0/1 matrix. A softmax output gives the arg-max class index per row.
+        """
+        out = self.output(self.raw_output(x))
+        if isinstance(self.output, Softmax):
+            return np.argmax(out, axis=1)
+        if isinstance(self.output, Sigmoid):
+            labels = (out > 0.5).astype(np.intp)
+            return labels[:, 0] if labels.shape[1] == 1 else labels
+        return out
+
+    def fit(self, x: ArrayLike, y: ArrayLike, **kwargs: Any) -> History:
+        """Train in place; see :func:`glassnet.training.fit` for the arguments."""
+        from .training import fit
+
+        return fit(self, x, y, **kwargs)
+
+    def summary(self) -> str:
+        """A table of layers, output widths and parameter counts."""
+        rows, width = [], None
+        for i, layer in enumerate(self.layers):
+            if isinstance(layer, Dense):
+                width = layer.n_out
+            n = sum(p.size for p in layer.params.values())
+            rows.append((f"{i}: {layer!r}", "?" if width is None else f"(n, {width})", n))
+        lines = [f"{'layer':<40}{'output':<12}{'params':>8}"]
+        lines += [f"{a:<40}{b:<12}{c:>8}" for a, b, c in rows]
+        lines.append(f"total parameters: {self.n_parameters()}   output: {self.output.name}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(repr(layer) for layer in self.layers)
+        return f"Network([{inner}], output={self.output.name!r}, l2={self.l2}, l1={self.l1})"
+
+
+def mlp(
+    sizes: Sequence[int],
+    *,
+    activation: str | Activation = "relu",
+    output: str | Activation = "identity",
+    bias: bool = True,
+    init: str | Initializer = "scaled_normal",
+    dropout: float = 0.0,
+    l2: float = 0.0,
+    l1: float = 0.0,
+    random_state: RandomStateLike = None,
+    dtype: DTypeLike = np.float64,
+) -> Network:
+    r"""Build a multi-layer perceptron from its layer widths.
+
+    ``mlp([2, 3, 2], activation="tanh", output="softmax")`` is the WildML tutorial's
+    network: ``Dense(2, 3) → Tanh → Dense(3, 2)``, whose logits a softmax turns into
+    probabilities. Weight matrices are drawn in order (``W1`` then ``W2`` …) from one
+    generator, so ``random_state=0`` reproduces a script that called ``np.random.seed(0)``.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        ``[n_features, hidden_1, …, n_outputs]``; ``[n_features, n_outputs]`` gives a
+        one-layer (linear or logistic regression) network.
+    activation : str or Activation
+        Hidden activation; an instance is used as a template for its class and settings.
+    output : str or Activation
+        Output function for prediction (see :class:`Network`).
+    bias, init, random_state, dtype
+        Passed to each :class:`~glassnet.layers.Dense`.
+    dropout : float
+        If above zero, a :class:`~glassnet.layers.Dropout` follows each hidden activation.
+    l2, l1 : float
+        Penalties (see :class:`Network`).
+    """
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValidationError(f"sizes needs at least an input and an output width, got {sizes}")
+    rng = check_random_state(random_state)
+    layers: list[Layer] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Dense(n_in, n_out, bias=bias, init=init, random_state=rng, dtype=dtype))
+        if i < len(sizes) - 2:
+            layers.append(_fresh(activation))
+            if dropout:
+                layers.append(Dropout(dropout, random_state=rng))
+    return Network(layers, output=output, l2=l2, l1=l1)
+
+
+def _fresh(activation: str | Activation) -> Activation:
+    """A new activation per layer, so that no two layers share a cache."""
+    if isinstance(activation, Activation):
+        return type(activation)(**activation.config())
+    return get_activation(activation)
+

@@ -1,0 +1,398 @@
+r"""The training loop: epochs, (mini-)batches, shuffling, validation, callbacks, stopping.
+
+:func:`fit` trains a :class:`~glassnet.network.Network` in place and returns a
+:class:`History`. One *update* is one optimizer step on one batch; with
+``batch_size=None`` (full batch, the tutorials' choice) an epoch is one update.
+
+The engine prints nothing by itself: output comes from callbacks the caller asks for,
+such as :class:`PrintLoss`, which prints the tutorials' ``Loss after iteration i: …``.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._validation import RandomStateLike, check_array, check_positive, check_random_state
+from .activations import Sigmoid, Softmax
+from .errors import TrainingDiverged, ValidationError
+from .losses import BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy, get_loss
+from .metrics import accuracy
+from .network import Network
+from .optimizers import Optimizer, get_optimizer
+
+Array = NDArray[Any]
+
+__all__ = ["Callback", "EarlyStopping", "History", "PrintLoss", "Trainer", "default_loss", "fit"]
+
+
+@dataclass
+class History:
+    """What happened during training.
+
+    Attributes
+    ----------
+    loss : list of float
+        Per epoch: the size-weighted mean of the objective (loss + penalty) over the epoch's
+        batches, each measured at the weights *before* its update. For full batch that is the
+        objective at the start of the epoch.
+    val_loss : list of float
+        Per epoch, the loss (no penalty) on the validation data after the epoch; empty without
+        validation data.
+    metrics : dict of str to list of float
+        ``"accuracy"`` and ``"val_accuracy"`` per epoch when asked for.
+    batch_loss : list of float
+        The objective of every batch, before its update (one per update).
+    epochs : int
+        Epochs run. ``n_updates`` : int, optimizer steps made.
+    best_epoch : int or None
+        The epoch with the best monitored loss when early stopping was on.
+    stopped_early : bool
+        Whether a stopping rule ended training before ``epochs``.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    metrics: dict[str, list[float]] = field(default_factory=dict)
+    batch_loss: list[float] = field(default_factory=list)
+    epochs: int = 0
+    n_updates: int = 0
+    best_epoch: int | None = None
+    stopped_early: bool = False
+
+
+class Callback:
+    """Hooks into the loop. Set ``trainer.stop_training = True`` to stop after this epoch."""
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        """Called once before the first epoch."""
+
+    def on_update_end(self, trainer: Trainer, update: int, batch_loss: float) -> None:
+        """Called after each optimizer step; ``update`` counts from 0."""
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        """Called after each epoch with that epoch's numbers (``loss``, ``val_loss``, …)."""
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        """Called once when training ends, however it ends."""
+
+
+class PrintLoss(Callback):
+    """Print ``Loss after iteration {i}: {loss:.6f}`` every ``every`` updates, as the tutorials do.
+
+    The loss is the objective on the whole training set at the weights *after* update ``i``
+    (the WildML tutorial's ``calculate_loss``), divided by the number of examples when the
+    loss sums over them, so it is always a per-example figure.
+    """
+
+    def __init__(self, every: int = 1000, file: TextIO | None = None) -> None:
+        self.every = int(check_positive(every, "every"))
+        self.file = file
+
+    def on_update_end(self, trainer: Trainer, update: int, batch_loss: float) -> None:
+        if update % self.every:
+            return
+        value = trainer.network.objective(trainer.x, trainer.y, trainer.loss)
+        if trainer.loss.reduction == "sum":
+            value /= trainer.x.shape[0]
+        print(f"Loss after iteration {update}: {value:.6f}", file=self.file or sys.stdout)
+
+
+def default_loss(network: Network) -> Loss:
+    """The loss that pairs with the network's output: softmax → cross-entropy, sigmoid → BCE,
+    anything else → mean squared error."""
+    if isinstance(network.output, Softmax):
+        return SoftmaxCrossEntropy()
+    if isinstance(network.output, Sigmoid):
+        return BinaryCrossEntropy()
+    return MeanSquaredError()
+
+
+def _prepare_target(y: ArrayLike, n: int, loss: Loss, dtype: np.dtype[Any]) -> Array:
+    arr = np.asarray(y)
+    if arr.ndim not in (1, 2):
+        raise ValidationError(f"y must be 1-D or 2-D, got shape {arr.shape}")
+    if arr.shape[0] != n:
+        raise ValidationError(f"X has {n} rows but y has {arr.shape[0]}; they must match")
+    if not (np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)):
+        raise ValidationError(
+            f"y must be numeric (class indices or values), got dtype {arr.dtype}; "
+            "encode string labels first"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValidationError("y contains NaN or infinite values")
+    if isinstance(loss, SoftmaxCrossEntropy) and arr.ndim == 1:
+        return arr
+    return arr.astype(dtype, copy=False)
+
+
+class Trainer:
+    """The state of one training run; :func:`fit` builds and runs one."""
+
+    def __init__(
+        self,
+        network: Network,
+        x: Array,
+        y: Array,
+        loss: Loss,
+        optimizer: Optimizer,
+        *,
+        batch_size: int | None,
+        shuffle: bool,
+        rng: np.random.RandomState | np.random.Generator,
+        validation: tuple[Array, Array] | None,
+        callbacks: Sequence[Callback],
+        metrics: Sequence[str],
+        gradient: str,
+        numerical_eps: float,
+    ) -> None:
+        self.network, self.x, self.y, self.loss, self.optimizer = network, x, y, loss, optimizer
+        self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
+        self.validation, self.callbacks, self.metrics = validation, list(callbacks), list(metrics)
+        self.gradient, self.numerical_eps = gradient, numerical_eps
+        self.history = History()
+        self.stop_training = False
+        self._last_finite: float | None = None
+
+    # -- one update -----------------------------------------------------------------------
+    def _compute_gradient(self, xb: Array, yb: Array) -> float:
+        if self.gradient == "numerical":
+            from .gradcheck import numerical_gradient_into
+
+            return numerical_gradient_into(self.network, xb, yb, self.loss, self.numerical_eps)
+        return self.network.gradient(xb, yb, self.loss, training=True)
+
+    def _update(self, xb: Array, yb: Array, epoch: int) -> float:
+        value = self._compute_gradient(xb, yb)
+        if not math.isfinite(value):
+            raise TrainingDiverged(
+                f"training diverged in epoch {epoch}: the loss became {value}; last finite loss "
+                f"{self._last_finite}. Try a smaller learning rate or standardised inputs.",
+                epoch=epoch,
+                last_finite_loss=self._last_finite,
+            )
+        self._last_finite = value
+        self.optimizer.step(self.network.parameters(), self.network.gradients())
+        update = self.history.n_updates
+        self.history.n_updates += 1
+        self.history.batch_loss.append(value)
+        for cb in self.callbacks:
+            cb.on_update_end(self, update, value)
+        return value
+
+    def _batches(self) -> list[slice] | list[Array]:
+        n = self.x.shape[0]
+        if self.batch_size is None or self.batch_size >= n and not self.shuffle:
+            return [slice(0, n)]
+        size = min(self.batch_size, n)
+        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        return [order[i : i + size] for i in range(0, n, size)]
+
+    def run_epoch(self, epoch: int) -> dict[str, float]:
+        """Run one epoch and return its logs."""
+        n = self.x.shape[0]
+        total = 0.0
+        for index in self._batches():
+            xb, yb = self.x[index], self.y[index]
+            total += self._update(xb, yb, epoch) * xb.shape[0]
+        logs = {"loss": total / n}
+        if self.validation is not None:
+            xv, yv = self.validation
+            logs["val_loss"] = self.loss.forward(self.network.raw_output(xv), yv)
+        if "accuracy" in self.metrics:
+            logs["accuracy"] = accuracy(self.y, self.network.predict(self.x))
+            if self.validation is not None:
+                logs["val_accuracy"] = accuracy(self.validation[1], self.network.predict(xv))
+        return logs
+
+    def record(self, logs: dict[str, float]) -> None:
+        h = self.history
+        h.epochs += 1
+        h.loss.append(logs["loss"])
+        if "val_loss" in logs:
+            h.val_loss.append(logs["val_loss"])
+        for key, value in logs.items():
+            if key not in ("loss", "val_loss"):
+                h.metrics.setdefault(key, []).append(value)
+
+
+class EarlyStopping(Callback):
+    """Stop when the monitored loss has not improved by ``min_delta`` for ``patience`` epochs.
+
+    The monitored loss is ``val_loss`` when there is validation data, else ``loss``. With
+    ``restore_best`` the parameters of the best epoch are put back at the end.
+    """
+
+    def __init__(self, patience: int = 10, min_delta: float = 0.0, restore_best: bool = True):
+        self.patience = int(check_positive(patience, "patience"))
+        self.min_delta = check_positive(min_delta, "min_delta", allow_zero=True)
+        self.restore_best = restore_best
+        self.best = math.inf
+        self.wait = 0
+        self.best_params: dict[str, Array] | None = None
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        self.best, self.wait, self.best_params = math.inf, 0, None
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        value = logs.get("val_loss", logs["loss"])
+        if value < self.best - self.min_delta:
+            self.best, self.wait = value, 0
+            trainer.history.best_epoch = epoch
+            if self.restore_best:
+                self.best_params = {k: v.copy() for k, v in trainer.network.parameters().items()}
+        else:
+            self.wait += 1
+            if self.wait >= self.patience:
+                trainer.stop_training = True
+                trainer.history.stopped_early = True
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        if self.restore_best and self.best_params is not None:
+            for name, param in trainer.network.parameters().items():
+                param[...] = self.best_params[name]
+
+
+def _split_validation(
+    x: Array, y: Array, fraction: float, rng: np.random.RandomState | np.random.Generator
+) -> tuple[Array, Array, Array, Array]:
+    if not 0 < fraction < 1:
+        raise ValidationError(f"validation_fraction must be in (0, 1), got {fraction!r}")
+    n = x.shape[0]
+    n_val = int(round(n * fraction))
+    if n_val < 1 or n_val >= n:
+        raise ValidationError(
+            f"validation_fraction={fraction} leaves {n_val} of {n} rows for validation; "
+            "it needs at least one row on each side"
+        )
+    order = rng.permutation(n)
+    val, train = order[:n_val], order[n_val:]
+    return x[train], y[train], x[val], y[val]
+
+
+def fit(
+    network: Network,
+    x: ArrayLike,
+    y: ArrayLike,
+    *,
+    loss: str | Loss | None = None,
+    optimizer: str | Optimizer = "gd",
+    learning_rate: float = 0.01,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    random_state: RandomStateLike = None,
+    validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+    validation_fraction: float | None = None,
+    early_stopping: bool = False,
+    patience: int = 10,
+    min_delta: float = 0.0,
+    restore_best: bool = True,
+    callbacks: Sequence[Callback] = (),
+    metrics: Sequence[str] = (),
+    gradient: str = "backprop",
+    numerical_eps: float = 1e-6,
+) -> History:
+    r"""Train ``network`` on ``(x, y)`` in place and return its :class:`History`.
+
+    Parameters
+    ----------
+    network : Network
+    x : array of shape (n_samples, n_features)
+        Cast to the network's dtype (float32 networks train in float32).
+    y : array
+        Class indices ``(n,)`` or one-hot rows for softmax cross-entropy; 0/1 for binary
+        cross-entropy; values ``(n,)`` or ``(n, n_outputs)`` for regression losses.
+    loss : str or Loss, optional
+        Defaults to the loss that pairs with ``network.output`` (:func:`default_loss`).
+    optimizer : str or Optimizer, default "gd"
+        A name builds one with ``learning_rate``; an instance is used as it is (and keeps its
+        state across calls, so ``fit`` can be called again to continue).
+    epochs : int
+        Passes over the data. With ``batch_size=None`` each is one full-batch update.
+    batch_size : int or None
+        ``None`` is full batch; 1 is stochastic gradient descent.
+    shuffle : bool
+        Reshuffle the rows each epoch (mini-batches only).
+    random_state : int, RandomState, Generator or None
+        Shuffling and the validation split draw from it.
+    validation_data, validation_fraction
+        Held-out data, given or split off at random; gives ``val_loss``.
+    early_stopping, patience, min_delta, restore_best
+        Stop when the monitored loss stalls (see :class:`EarlyStopping`).
+    callbacks : sequence of Callback
+    metrics : sequence of str
+        ``("accuracy",)`` records training (and validation) accuracy each epoch.
+    gradient : {"backprop", "numerical"}
+        ``"numerical"`` replaces backpropagation by central differences — slow, for teaching
+        (the ml4a tutorial trains this way).
+    numerical_eps : float
+        The step of the numerical gradient.
+
+    Raises
+    ------
+    TrainingDiverged
+        When the loss becomes NaN or infinite.
+    """
+    if not isinstance(network, Network):
+        raise ValidationError(f"network must be a glassnet Network, got {type(network).__name__}")
+    xs = check_array(x, "X").astype(network.dtype, copy=False)
+    if xs.shape[1] != network.n_features:
+        raise ValidationError(
+            f"X has {xs.shape[1]} features but the network expects {network.n_features}"
+        )
+    loss_fn = default_loss(network) if loss is None else get_loss(loss)
+    ys = _prepare_target(y, xs.shape[0], loss_fn, network.dtype)
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValidationError(f"epochs must be a positive integer, got {epochs!r}")
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1
+    ):
+        raise ValidationError(f"batch_size must be a positive integer or None, got {batch_size!r}")
+    if gradient not in ("backprop", "numerical"):
+        raise ValidationError(f"gradient must be 'backprop' or 'numerical', got {gradient!r}")
+    unknown = set(metrics) - {"accuracy"}
+    if unknown:
+        raise ValidationError(f"unknown metrics {sorted(unknown)}; available: ['accuracy']")
+    opt = get_optimizer(optimizer, learning_rate=learning_rate)
+    rng = check_random_state(random_state)
+
+    validation = None
+    if validation_data is not None and validation_fraction is not None:
+        raise ValidationError("give validation_data or validation_fraction, not both")
+    if validation_fraction is not None:
+        xs, ys, xv, yv = _split_validation(xs, ys, validation_fraction, rng)
+        validation = (xv, yv)
+    elif validation_data is not None:
+        xv = network._check_input(validation_data[0])
+        validation = (xv, _prepare_target(validation_data[1], xv.shape[0], loss_fn, network.dtype))
+
+    all_callbacks = list(callbacks)
+    if early_stopping:
+        all_callbacks.append(EarlyStopping(patience, min_delta, restore_best))
+    trainer = Trainer(
+        network, xs, ys, loss_fn, opt,
+        batch_size=batch_size, shuffle=shuffle, rng=rng, validation=validation,
+        callbacks=all_callbacks, metrics=metrics, gradient=gradient,
+        numerical_eps=check_positive(numerical_eps, "numerical_eps"),
+    )  # fmt: skip
+    for cb in trainer.callbacks:
+        cb.on_train_begin(trainer)
+    try:
+        for epoch in range(int(epochs)):
+            logs = trainer.run_epoch(epoch)
+            trainer.record(logs)
+            for cb in trainer.callbacks:
+                cb.on_epoch_end(trainer, epoch, logs)
+            if trainer.stop_training:
+                break
+    finally:
+        for cb in trainer.callbacks:
+            cb.on_train_end(trainer)
+    return trainer.history
