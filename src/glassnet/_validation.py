@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import ValidationError
 
-RandomStateLike = Union[int, np.integer, np.random.RandomState, np.random.Generator, None]
+RandomStateLike = int | np.integer | np.random.RandomState | np.random.Generator | None
 
 __all__ = [
     "RandomStateLike",
@@ -20,7 +20,9 @@ __all__ = [
 ]
 
 
-def check_random_state(random_state: RandomStateLike) -> np.random.RandomState | np.random.Generator:
+def check_random_state(
+    random_state: RandomStateLike,
+) -> np.random.RandomState | np.random.Generator:
     """Turn ``random_state`` into a random generator, as scikit-learn does.
 
     ``None`` gives NumPy's global ``RandomState`` (never reseeded here), an int
@@ -37,8 +39,7 @@ def check_random_state(random_state: RandomStateLike) -> np.random.RandomState |
     if isinstance(random_state, (np.random.RandomState, np.random.Generator)):
         return random_state
     raise ValidationError(
-        f"random_state must be None, an int, a numpy RandomState or Generator; "
-        f"got {random_state!r}"
+        f"random_state must be None, an int, a numpy RandomState or Generator; got {random_state!r}"
     )
 
 

@@ -45,12 +45,28 @@ def sigmoid(z: Array) -> Array:
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
 
 
-def softmax(z: Array) -> Array:
-    r"""Row-wise :math:`\mathrm{softmax}(z)_k = e^{z_k - m} / \sum_j e^{z_j - m}`, :math:`m=\max_j z_j`.
+def _softmax_shift(z: Array) -> Array:
+    r"""Per-row shift :math:`s` for a stable softmax: the row maximum where it is large.
 
-    Subtracting the row maximum leaves the result unchanged and keeps ``exp`` below 1.
+    :math:`e^{z_k - s}/\sum_j e^{z_j - s}` is the same for any :math:`s`. Rows whose maximum
+    :math:`m` lies within :math:`\pm T` (:math:`T` = a quarter of the log of the dtype's
+    largest number: 177 in float64, 22 in float32) cannot overflow or lose their largest
+    term, so they get :math:`s = 0` and are computed exactly as the textbook formula
+    :math:`e^{z_k}/\sum_j e^{z_j}` does, bit for bit; other rows get :math:`s = m`.
     """
-    e = np.exp(z - z.max(axis=1, keepdims=True))
+    m = z.max(axis=1, keepdims=True)
+    limit = np.log(np.finfo(z.dtype).max) / 4
+    return np.where(np.abs(m) > limit, m, 0).astype(z.dtype, copy=False)
+
+
+def softmax(z: Array) -> Array:
+    r"""Row-wise :math:`\mathrm{softmax}(z)_k = e^{z_k - s} / \sum_j e^{z_j - s}`, stable for any logits.
+
+    The shift :math:`s` (see :func:`_softmax_shift`) keeps ``exp`` from overflowing for large
+    logits and leaves moderate rows untouched, so that the tutorials' unshifted formula is
+    reproduced to the last bit.
+    """
+    e = np.exp(z - _softmax_shift(z))
     e /= e.sum(axis=1, keepdims=True)
     return e
 

@@ -45,7 +45,9 @@ def log_loss(y_true: ArrayLike, proba: ArrayLike) -> float:
     return float(-np.mean(np.log(p[np.arange(len(y)), y.astype(np.intp)])))
 
 
-def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, n_classes: int | None = None) -> NDArray[np.intp]:
+def confusion_matrix(
+    y_true: ArrayLike, y_pred: ArrayLike, n_classes: int | None = None
+) -> NDArray[np.intp]:
     """``C[i, j]`` counts rows of true class ``i`` predicted as ``j`` (class indices 0..k-1)."""
     a, b = _pair(y_true, y_pred)
     a, b = a.astype(np.intp), b.astype(np.intp)

@@ -14,6 +14,7 @@ WildML tutorial. :meth:`Network.gradient` returns :math:`J` and leaves
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -112,11 +113,15 @@ class Network:
 
         The arrays are the layers' own: updating them in place updates the network.
         """
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params.items()}
+        return {
+            f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params.items()
+        }
 
     def gradients(self) -> dict[str, Array]:
         """The gradient arrays, with the same names as :meth:`parameters`."""
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.grads.items()}
+        return {
+            f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.grads.items()
+        }
 
     def n_parameters(self) -> int:
         return int(sum(p.size for p in self.parameters().values()))
@@ -274,7 +279,7 @@ def mlp(
         raise ValidationError(f"sizes needs at least an input and an output width, got {sizes}")
     rng = check_random_state(random_state)
     layers: list[Layer] = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (n_in, n_out) in enumerate(pairwise(sizes)):
         layers.append(Dense(n_in, n_out, bias=bias, init=init, random_state=rng, dtype=dtype))
         if i < len(sizes) - 2:
             layers.append(_fresh(activation))
@@ -288,4 +293,3 @@ def _fresh(activation: str | Activation) -> Activation:
     if isinstance(activation, Activation):
         return type(activation)(**activation.config())
     return get_activation(activation)
-

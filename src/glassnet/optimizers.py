@@ -22,7 +22,15 @@ from .schedules import LearningRate, as_schedule
 
 Array = NDArray[Any]
 
-__all__ = ["OPTIMIZERS", "AdaGrad", "Adam", "GradientDescent", "Optimizer", "RMSProp", "get_optimizer"]
+__all__ = [
+    "OPTIMIZERS",
+    "AdaGrad",
+    "Adam",
+    "GradientDescent",
+    "Optimizer",
+    "RMSProp",
+    "get_optimizer",
+]
 
 
 class Optimizer:

@@ -20,14 +20,14 @@ schedule                          :math:`\eta(t)`
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Union
 
 from ._validation import check_positive
 from .errors import ValidationError
 
 Schedule = Callable[[int], float]
-LearningRate = Union[float, Schedule]
+LearningRate = float | Schedule
 
 __all__ = [
     "Constant",

@@ -188,7 +188,7 @@ class Trainer:
 
     def _batches(self) -> list[slice] | list[Array]:
         n = self.x.shape[0]
-        if self.batch_size is None or self.batch_size >= n and not self.shuffle:
+        if self.batch_size is None or (self.batch_size >= n and not self.shuffle):
             return [slice(0, n)]
         size = min(self.batch_size, n)
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
@@ -265,7 +265,7 @@ def _split_validation(
     if not 0 < fraction < 1:
         raise ValidationError(f"validation_fraction must be in (0, 1), got {fraction!r}")
     n = x.shape[0]
-    n_val = int(round(n * fraction))
+    n_val = round(n * fraction)
     if n_val < 1 or n_val >= n:
         raise ValidationError(
             f"validation_fraction={fraction} leaves {n_val} of {n} rows for validation; "
@@ -352,7 +352,9 @@ def fit(
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValidationError(f"epochs must be a positive integer, got {epochs!r}")
     if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
     ):
         raise ValidationError(f"batch_size must be a positive integer or None, got {batch_size!r}")
     if gradient not in ("backprop", "numerical"):
