@@ -21,6 +21,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests
+	$(PY) -m mypy
 
 test: $(STAMP) lint
 	$(PY) -m pytest

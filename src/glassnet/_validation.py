@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import ValidationError
+
+T = TypeVar("T")
 
 RandomStateLike = int | np.integer | np.random.RandomState | np.random.Generator | None
 
@@ -17,6 +20,7 @@ __all__ = [
     "check_array",
     "check_positive",
     "check_random_state",
+    "lookup",
 ]
 
 
@@ -97,3 +101,13 @@ def check_positive(value: float, name: str, *, allow_zero: bool = False) -> floa
         bound = ">= 0" if allow_zero else "> 0"
         raise ValidationError(f"{name} must be finite and {bound}, got {value!r}")
     return float(value)
+
+
+def lookup(spec: object, registry: Mapping[str, T], kind: str, hint: str = "") -> T:
+    """Find a name (case-insensitive) in one of the engine's tables of classes or functions.
+
+    Raises a :class:`ValidationError` listing the valid names when ``spec`` is not one.
+    """
+    if isinstance(spec, str) and spec.lower() in registry:
+        return registry[spec.lower()]
+    raise ValidationError(f"unknown {kind} {spec!r}; choose one of {sorted(registry)}{hint}")

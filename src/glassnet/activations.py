@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._validation import lookup
 from .errors import ValidationError
 
 Array = NDArray[Any]
@@ -295,9 +296,4 @@ def get_activation(spec: str | Activation) -> Activation:
     """Return a fresh activation for a name (``"tanh"``, ``"logistic"``, …) or an instance as is."""
     if isinstance(spec, Activation):
         return spec
-    if isinstance(spec, str) and spec.lower() in ACTIVATIONS:
-        return ACTIVATIONS[spec.lower()]()
-    raise ValidationError(
-        f"unknown activation {spec!r}; choose one of {sorted(ACTIVATIONS)} "
-        "or pass an Activation instance"
-    )
+    return lookup(spec, ACTIVATIONS, "activation", " or pass an Activation instance")()

@@ -7,7 +7,13 @@ against NumPy or scikit-learn conventions keeps working.
 
 from __future__ import annotations
 
-__all__ = ["GlassnetError", "NotFittedError", "TrainingDiverged", "ValidationError"]
+__all__ = [
+    "GlassnetError",
+    "ModelFileError",
+    "NotFittedError",
+    "TrainingDiverged",
+    "ValidationError",
+]
 
 
 class GlassnetError(Exception):
@@ -23,7 +29,7 @@ class NotFittedError(GlassnetError, AttributeError):
 
 
 class TrainingDiverged(GlassnetError, ArithmeticError):
-    """The loss or a gradient became NaN or infinite during training.
+    """The loss, a gradient or a parameter became NaN or infinite during training.
 
     Attributes
     ----------
@@ -37,3 +43,7 @@ class TrainingDiverged(GlassnetError, ArithmeticError):
         super().__init__(message)
         self.epoch = epoch
         self.last_finite_loss = last_finite_loss
+
+
+class ModelFileError(ValidationError):
+    """A model file cannot be loaded: not a glassnet file, corrupt, too new or inconsistent."""

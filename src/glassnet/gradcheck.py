@@ -43,8 +43,8 @@ __all__ = [
 def relative_error(analytic: ArrayLike, numerical: ArrayLike) -> float:
     """``‖a − g‖ / (‖a‖ + ‖g‖)``; 0 when both are zero."""
     a, g = np.asarray(analytic, dtype=np.float64), np.asarray(numerical, dtype=np.float64)
-    denom = np.linalg.norm(a) + np.linalg.norm(g)
-    return float(np.linalg.norm(a - g) / max(denom, 1e-300))
+    denom = float(np.linalg.norm(a) + np.linalg.norm(g))
+    return float(np.linalg.norm(a - g)) / max(denom, 1e-300)
 
 
 def numerical_gradient(

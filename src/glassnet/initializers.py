@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from ._validation import RandomStateLike, check_random_state
+from ._validation import RandomStateLike, check_random_state, lookup
 from .errors import ValidationError
 
 Array = NDArray[Any]
@@ -140,8 +140,4 @@ def get_initializer(spec: str | Initializer) -> Initializer:
     """Return the initialiser for a name in :data:`INITIALIZERS`, or a callable as is."""
     if callable(spec):
         return spec
-    if isinstance(spec, str) and spec in INITIALIZERS:
-        return INITIALIZERS[spec]
-    raise ValidationError(
-        f"unknown initializer {spec!r}; choose one of {sorted(INITIALIZERS)} or pass a function"
-    )
+    return lookup(spec, INITIALIZERS, "initializer", " or pass a function")

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._validation import lookup
 from .activations import log_softmax, sigmoid, softmax
 from .errors import ValidationError
 
@@ -282,6 +283,4 @@ def get_loss(spec: str | Loss) -> Loss:
     """Return a fresh loss for a name in :data:`LOSSES`, or an instance as is."""
     if isinstance(spec, Loss):
         return spec
-    if isinstance(spec, str) and spec.lower() in LOSSES:
-        return LOSSES[spec.lower()]()
-    raise ValidationError(f"unknown loss {spec!r}; choose one of {sorted(LOSSES)}")
+    return lookup(spec, LOSSES, "loss")()

@@ -66,9 +66,9 @@ def mean_squared_error(y_true: ArrayLike, y_pred: ArrayLike) -> float:
 def r2_score(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     r"""Coefficient of determination :math:`1 - \sum(y-\hat y)^2/\sum(y-\bar y)^2`, averaged over outputs."""
     a, b = _pair(y_true, y_pred)
-    a = a.reshape(b.shape).astype(np.float64)
-    a2 = a.reshape(a.shape[0], -1)
-    b2 = b.reshape(b.shape[0], -1)
+    n = int(b.shape[0])
+    a2 = np.asarray(a, dtype=np.float64).reshape(n, -1)
+    b2 = np.asarray(b, dtype=np.float64).reshape(n, -1)
     ss_res = ((a2 - b2) ** 2).sum(axis=0)
     ss_tot = ((a2 - a2.mean(axis=0)) ** 2).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):

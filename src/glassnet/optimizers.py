@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validation import check_positive
+from ._validation import check_positive, lookup
 from .errors import ValidationError
 from .schedules import LearningRate, as_schedule
 
@@ -249,6 +249,4 @@ def get_optimizer(spec: str | Optimizer, **kwargs: Any) -> Optimizer:
     """Return a new optimizer for a name in :data:`OPTIMIZERS` (with ``kwargs``), or an instance."""
     if isinstance(spec, Optimizer):
         return spec
-    if isinstance(spec, str) and spec.lower() in OPTIMIZERS:
-        return OPTIMIZERS[spec.lower()](**kwargs)
-    raise ValidationError(f"unknown optimizer {spec!r}; choose one of {sorted(OPTIMIZERS)}")
+    return lookup(spec, OPTIMIZERS, "optimizer")(**kwargs)

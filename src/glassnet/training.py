@@ -168,17 +168,28 @@ class Trainer:
             return numerical_gradient_into(self.network, xb, yb, self.loss, self.numerical_eps)
         return self.network.gradient(xb, yb, self.loss, training=True)
 
+    def _diverged(self, epoch: int, what: str) -> TrainingDiverged:
+        return TrainingDiverged(
+            f"training diverged in epoch {epoch}: {what}; last finite loss "
+            f"{self._last_finite}. Try a smaller learning rate or standardised inputs.",
+            epoch=epoch,
+            last_finite_loss=self._last_finite,
+        )
+
     def _update(self, xb: Array, yb: Array, epoch: int) -> float:
-        value = self._compute_gradient(xb, yb)
-        if not math.isfinite(value):
-            raise TrainingDiverged(
-                f"training diverged in epoch {epoch}: the loss became {value}; last finite loss "
-                f"{self._last_finite}. Try a smaller learning rate or standardised inputs.",
-                epoch=epoch,
-                last_finite_loss=self._last_finite,
-            )
-        self._last_finite = value
-        self.optimizer.step(self.network.parameters(), self.network.gradients())
+        params, grads = self.network.parameters(), self.network.gradients()
+        # Overflow and NaN are how divergence shows: report it once, as TrainingDiverged,
+        # rather than as RuntimeWarnings (which are errors under warnings filters).
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = self._compute_gradient(xb, yb)
+            if not math.isfinite(value):
+                raise self._diverged(epoch, f"the loss became {value}")
+            if not all(np.isfinite(g).all() for g in grads.values()):
+                raise self._diverged(epoch, "a gradient became NaN or infinite")
+            self._last_finite = value
+            self.optimizer.step(params, grads)
+            if not all(np.isfinite(p).all() for p in params.values()):
+                raise self._diverged(epoch, "a parameter became NaN or infinite")
         update = self.history.n_updates
         self.history.n_updates += 1
         self.history.batch_loss.append(value)
@@ -338,7 +349,7 @@ def fit(
     Raises
     ------
     TrainingDiverged
-        When the loss becomes NaN or infinite.
+        When the loss, a gradient or a parameter becomes NaN or infinite.
     """
     if not isinstance(network, Network):
         raise ValidationError(f"network must be a glassnet Network, got {type(network).__name__}")

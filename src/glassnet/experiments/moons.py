@@ -65,19 +65,21 @@ class SweepResult:
         return "\n".join(lines)
 
 
-def _train(
+def _run(
     sizes: list[int],
-    X: Array,
-    y: Array,
     *,
     passes: int,
     learning_rate: float,
     l2: float,
+    n_samples: int,
+    noise: float,
     random_state: Any,
-    print_every: int | None,
-    file: TextIO | None,
-    callbacks: Sequence[Callback],
-) -> tuple[Network, History, NDArray[np.float64]]:
+    print_every: int | None = None,
+    file: TextIO | None = None,
+    callbacks: Sequence[Callback] = (),
+) -> MoonsResult:
+    """The tutorial's ``build_model`` for any layer widths, on its moons."""
+    X, y = make_moons(n_samples, noise=noise, random_state=random_state)
     network = mlp(sizes, activation="tanh", output="softmax", l2=l2, random_state=random_state)
     loss = SoftmaxCrossEntropy(reduction="sum")  # the tutorial sums over the examples
     cbs = list(callbacks)
@@ -89,7 +91,8 @@ def _train(
     )  # fmt: skip
     # the tutorial's calculate_loss is the summed objective divided by N
     losses = losses_after_updates(history, network, X, y, loss) / X.shape[0]
-    return network, history, losses
+    hidden = sizes[1] if len(sizes) > 2 else 0
+    return MoonsResult(network, losses, accuracy(y, network.predict(X)), hidden, X, y, history)
 
 
 def moons(
@@ -110,38 +113,30 @@ def moons(
     """Train the tutorial's 2-``hidden``-2 network on ``make_moons(n_samples, noise)``.
 
     Both the data and the initial weights come from ``random_state`` (0, as the tutorial's
-    ``np.random.seed(0)``). ``print_every=1000`` prints the tutorial's lines.
+    ``np.random.seed(0)``). ``print_every=1000`` prints the tutorial's lines; ``X_test`` and
+    ``y_test``, when given, are scored into ``test_accuracy``.
     """
-    X, y = make_moons(n_samples, noise=noise, random_state=random_state)
-    network, history, losses = _train(
-        [2, hidden, 2], X, y, passes=passes, learning_rate=learning_rate, l2=l2,
-        random_state=random_state, print_every=print_every, file=file, callbacks=callbacks,
+    result = _run(
+        [2, hidden, 2], passes=passes, learning_rate=learning_rate, l2=l2, n_samples=n_samples,
+        noise=noise, random_state=random_state, print_every=print_every, file=file,
+        callbacks=callbacks,
     )  # fmt: skip
-    result = MoonsResult(network, losses, accuracy(y, network.predict(X)), hidden, X, y, history)
     if X_test is not None and y_test is not None:
-        result.test_accuracy = accuracy(y_test, network.predict(X_test))
+        result.test_accuracy = accuracy(y_test, result.network.predict(X_test))
     return result
 
 
-def logistic_baseline(
-    passes: int = 20000,
-    *,
-    learning_rate: float = 0.01,
-    l2: float = 0.01,
-    n_samples: int = 200,
-    noise: float = 0.20,
-    random_state: Any = 0,
-) -> MoonsResult:
+def logistic_baseline(passes: int = 20000, **kwargs: Any) -> MoonsResult:
     """Logistic regression on the same data: a network with no hidden layer (``hidden=0``).
 
-    Its decision boundary is a straight line, which cannot follow the moons.
+    Takes the keyword arguments of :func:`moons` but ``hidden``; its decision boundary is a
+    straight line, which cannot follow the moons.
     """
-    X, y = make_moons(n_samples, noise=noise, random_state=random_state)
-    network, history, losses = _train(
-        [2, 2], X, y, passes=passes, learning_rate=learning_rate, l2=l2,
-        random_state=random_state, print_every=None, file=None, callbacks=(),
-    )  # fmt: skip
-    return MoonsResult(network, losses, accuracy(y, network.predict(X)), 0, X, y, history)
+    settings: dict[str, Any] = {
+        "learning_rate": 0.01, "l2": 0.01, "n_samples": 200, "noise": 0.20, "random_state": 0,
+    }  # fmt: skip
+    settings.update(kwargs)
+    return _run([2, 2], passes=passes, **settings)
 
 
 def hidden_size_sweep(
