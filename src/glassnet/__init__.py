@@ -7,10 +7,17 @@ experiments, plots and estimators import scikit-learn and matplotlib when they a
 
 from __future__ import annotations
 
-from . import activations, initializers, layers, losses, metrics, optimizers, schedules
+from . import activations, initializers, io, layers, losses, metrics, optimizers, schedules
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
-from .errors import GlassnetError, NotFittedError, TrainingDiverged, ValidationError
+from .errors import (
+    GlassnetError,
+    ModelFileError,
+    NotFittedError,
+    TrainingDiverged,
+    ValidationError,
+)
 from .gradcheck import GradcheckReport, check_backward, gradcheck, numerical_gradient
+from .io import load, save
 from .layers import Dense, Dropout
 from .losses import (
     BinaryCrossEntropy,
@@ -46,6 +53,7 @@ __all__ = [
     "LeakyReLU",
     "MeanAbsoluteError",
     "MeanSquaredError",
+    "ModelFileError",
     "Network",
     "NotFittedError",
     "PrintLoss",
@@ -65,11 +73,14 @@ __all__ = [
     "fit",
     "gradcheck",
     "initializers",
+    "io",
     "layers",
+    "load",
     "losses",
     "metrics",
     "mlp",
     "numerical_gradient",
     "optimizers",
+    "save",
     "schedules",
 ]
