@@ -64,7 +64,11 @@ def mean_squared_error(y_true: ArrayLike, y_pred: ArrayLike) -> float:
 
 
 def r2_score(y_true: ArrayLike, y_pred: ArrayLike) -> float:
-    r"""Coefficient of determination :math:`1 - \sum(y-\hat y)^2/\sum(y-\bar y)^2`, averaged over outputs."""
+    r"""Coefficient of determination :math:`1 - \sum(y-\hat y)^2/\sum(y-\bar y)^2`, averaged over outputs.
+
+    An output whose true values are constant scores 1 when predicted exactly and 0 otherwise,
+    as in scikit-learn.
+    """
     a, b = _pair(y_true, y_pred)
     n = int(b.shape[0])
     a2 = np.asarray(a, dtype=np.float64).reshape(n, -1)
@@ -72,5 +76,5 @@ def r2_score(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     ss_res = ((a2 - b2) ** 2).sum(axis=0)
     ss_tot = ((a2 - a2.mean(axis=0)) ** 2).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = np.where(ss_tot > 0, 1 - ss_res / np.where(ss_tot > 0, ss_tot, 1), 0.0)
+        r2 = np.where(ss_tot > 0, 1 - ss_res / np.where(ss_tot > 0, ss_tot, 1), ss_res == 0)
     return float(np.mean(r2))

@@ -277,6 +277,9 @@ def mlp(
     sizes = list(sizes)
     if len(sizes) < 2:
         raise ValidationError(f"sizes needs at least an input and an output width, got {sizes}")
+    # Check these even when there is no hidden layer to use them: a typo must not pass.
+    _fresh(activation)
+    Dropout(dropout)
     rng = check_random_state(random_state)
     layers: list[Layer] = []
     for i, (n_in, n_out) in enumerate(pairwise(sizes)):

@@ -1,0 +1,309 @@
+"""Losses: values against their formulas, gradients against central differences, stability."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from glassnet.errors import ValidationError
+from glassnet.gradcheck import numerical_gradient, relative_error
+from glassnet.losses import (
+    LOSSES,
+    BinaryCrossEntropy,
+    MeanAbsoluteError,
+    MeanSquaredError,
+    SoftmaxCrossEntropy,
+    SumSquaredError,
+    get_loss,
+)
+
+SHAPES = [(1, 1), (1, 4), (5, 1), (4, 3), (9, 2), (12, 6)]
+REDUCTIONS = ["mean", "sum"]
+
+# name -> (loss factory, smallest number of outputs it accepts)
+CASES = {
+    "softmax_ce_index": (SoftmaxCrossEntropy, 2),
+    "softmax_ce_onehot": (SoftmaxCrossEntropy, 2),
+    "softmax_ce_soft": (SoftmaxCrossEntropy, 2),
+    "bce_1d_target": (BinaryCrossEntropy, 1),
+    "bce": (BinaryCrossEntropy, 1),
+    "bce_soft": (BinaryCrossEntropy, 1),
+    "mse": (MeanSquaredError, 1),
+    "sse_half": (lambda reduction=None: SumSquaredError(0.5, reduction), 1),
+    "sse_one": (lambda reduction=None: SumSquaredError(1.0, reduction), 1),
+    "mae": (MeanAbsoluteError, 1),
+}
+
+
+def make_case(name, rng, n, k):
+    """Logits / outputs of shape (n, k) and a matching target for the named case."""
+    if name == "bce_1d_target":
+        k = 1
+    k = max(k, CASES[name][1])
+    output = rng.randn(n, k) * 2
+    if name == "softmax_ce_index":
+        target = rng.randint(k, size=n)
+    elif name == "softmax_ce_onehot":
+        target = np.eye(k)[rng.randint(k, size=n)]
+    elif name == "softmax_ce_soft":
+        target = rng.dirichlet(np.ones(k), size=n)
+    elif name == "bce_1d_target":
+        target = rng.randint(2, size=n).astype(float)
+    elif name == "bce":
+        target = rng.randint(2, size=(n, k)).astype(float)
+    elif name == "bce_soft":
+        target = rng.uniform(size=(n, k))
+    elif name == "mae":
+        target = rng.randn(n, k)
+        # away from the kink: every |output − target| at least 0.1
+        diff = output - target
+        output = target + np.sign(diff) * np.maximum(np.abs(diff), 0.1)
+    else:
+        target = rng.randn(n, k)
+    return output, target
+
+
+def check_loss_gradient(loss, output, target):
+    loss.forward(output, target)
+    analytic = loss.backward()
+    assert analytic.shape == output.shape
+    numerical = numerical_gradient(lambda: loss.forward(output, target), output, eps=1e-6)
+    return relative_error(analytic, numerical)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(("n", "k"), SHAPES, ids=str)
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_backward_matches_central_differences(name, n, k, reduction, rng):
+    # A loss is the root of the graph: its "upstream gradient" is the scalar dL/dL = 1.
+    # The random upstream gradients are in the activation and layer checks.
+    output, target = make_case(name, rng, n, k)
+    loss = CASES[name][0](reduction=reduction)
+    assert check_loss_gradient(loss, output, target) < 1e-6
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(
+    name=st.sampled_from(sorted(CASES)),
+    reduction=st.sampled_from(REDUCTIONS),
+    n=st.integers(1, 10),
+    k=st.integers(1, 6),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_backward_random_shapes(name, reduction, n, k, seed):
+    output, target = make_case(name, np.random.RandomState(seed), n, k)
+    loss = CASES[name][0](reduction=reduction)
+    assert check_loss_gradient(loss, output, target) < 1e-6
+
+
+def test_backward_in_float64_has_small_error_not_just_below_tolerance(rng):
+    # A correct gradient in float64 sits many orders below the 1e-6 bar.
+    output, target = make_case("softmax_ce_index", rng, 6, 4)
+    assert check_loss_gradient(SoftmaxCrossEntropy(), output, target) < 1e-8
+
+
+# -- values against the formulas ---------------------------------------------------------------
+
+
+def test_softmax_cross_entropy_value_and_gradient(rng):
+    z = rng.randn(5, 3)
+    y = np.array([0, 2, 1, 1, 0])
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    onehot = np.eye(3)[y]
+    want = -np.mean(np.log(p[np.arange(5), y]))
+    for target in (y, onehot, y.astype(float)):
+        loss = SoftmaxCrossEntropy()
+        assert_allclose(loss.forward(z, target), want, rtol=1e-13, atol=0)
+        assert_allclose(loss.backward(), (p - onehot) / 5, rtol=1e-12, atol=1e-15)
+    loss = SoftmaxCrossEntropy(reduction="sum")
+    assert_allclose(loss.forward(z, y), 5 * want, rtol=1e-13, atol=0)
+    assert_allclose(loss.backward(), p - onehot, rtol=1e-12, atol=1e-15)
+
+
+def test_binary_cross_entropy_value_and_gradient(rng):
+    z = rng.randn(6, 2) * 3
+    y = rng.randint(2, size=(6, 2)).astype(float)
+    p = 1 / (1 + np.exp(-z))
+    want = -np.mean(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p), axis=1))
+    loss = BinaryCrossEntropy()
+    assert_allclose(loss.forward(z, y), want, rtol=1e-12, atol=0)
+    assert_allclose(loss.backward(), (p - y) / 6, rtol=1e-12, atol=1e-15)
+
+
+def test_binary_cross_entropy_accepts_1d_and_column_targets(rng):
+    z = rng.randn(4, 1)
+    y = np.array([0.0, 1.0, 1.0, 0.0])
+    a, b = BinaryCrossEntropy(), BinaryCrossEntropy()
+    assert a.forward(z, y) == b.forward(z, y[:, None])
+    assert_allclose(a.backward(), b.backward(), rtol=0, atol=0)
+
+
+def test_regression_losses_values(rng):
+    out, y = rng.randn(4, 3), rng.randn(4, 3)
+    d = out - y
+    assert_allclose(MeanSquaredError().forward(out, y), np.mean(d**2), rtol=1e-14, atol=0)
+    assert_allclose(MeanAbsoluteError().forward(out, y), np.mean(np.abs(d)), rtol=1e-14, atol=0)
+    # SumSquaredError: c Σ (y − ŷ)², summed over samples by default
+    assert_allclose(SumSquaredError().forward(out, y), 0.5 * np.sum(d**2), rtol=1e-14, atol=0)
+    assert_allclose(SumSquaredError(1.0).forward(out, y), np.sum(d**2), rtol=1e-14, atol=0)
+    assert_allclose(
+        SumSquaredError(1.0, "mean").forward(out, y), np.sum(d**2) / 4, rtol=1e-14, atol=0
+    )
+    loss = SumSquaredError(1.0)
+    loss.forward(out, y)
+    assert_allclose(loss.backward(), 2 * d, rtol=1e-14, atol=0)
+    loss = MeanSquaredError()
+    loss.forward(out, y)
+    assert_allclose(loss.backward(), 2 * d / (4 * 3), rtol=1e-14, atol=0)
+
+
+def test_literal_values():
+    # −log softmax([0, ln 3])[1] = −log 0.75
+    assert_allclose(
+        SoftmaxCrossEntropy().forward(np.array([[0.0, np.log(3.0)]]), np.array([1])),
+        -np.log(0.75),
+        rtol=1e-15,
+        atol=0,
+    )
+    # BCE of logit 0 is log 2 whatever the label
+    assert_allclose(
+        BinaryCrossEntropy().forward(np.zeros((2, 1)), np.array([0.0, 1.0])),
+        np.log(2),
+        rtol=1e-15,
+        atol=0,
+    )
+    assert SumSquaredError().forward(np.array([[1.0], [3.0]]), np.array([0.0, 0.0])) == 5.0
+    assert MeanAbsoluteError().forward(np.array([[1.0, -3.0]]), np.array([[0.0, 0.0]])) == 2.0
+
+
+def test_mae_subgradient_is_zero_at_the_kink():
+    loss = MeanAbsoluteError()
+    loss.forward(np.array([[1.0, 2.0, 0.0]]), np.array([[1.0, 0.0, 3.0]]))
+    assert_allclose(loss.backward(), [[0.0, 1 / 3, -1 / 3]], rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_reductions_differ_by_n(name, rng):
+    output, target = make_case(name, rng, 7, 3)
+    factory = CASES[name][0]
+    mean, total = factory(reduction="mean"), factory(reduction="sum")
+    assert_allclose(
+        total.forward(output, target), 7 * mean.forward(output, target), rtol=1e-13, atol=0
+    )
+    assert_allclose(total.backward(), 7 * mean.backward(), rtol=1e-13, atol=0)
+
+
+def test_default_reductions_and_output_activations():
+    assert SumSquaredError().reduction == "sum"
+    for cls in (SoftmaxCrossEntropy, BinaryCrossEntropy, MeanSquaredError, MeanAbsoluteError):
+        assert cls().reduction == "mean"
+    assert SoftmaxCrossEntropy.output_activation == "softmax"
+    assert BinaryCrossEntropy.output_activation == "sigmoid"
+    assert MeanSquaredError.output_activation == "identity"
+
+
+def test_forward_does_not_mutate_inputs(rng):
+    for name in sorted(CASES):
+        output, target = make_case(name, rng, 5, 3)
+        o, t = output.copy(), target.copy()
+        loss = CASES[name][0]()
+        loss.forward(output, target)
+        loss.backward()
+        assert np.array_equal(output, o) and np.array_equal(target, t), name
+
+
+# -- stability ------------------------------------------------------------------------------
+
+
+def no_float_errors():
+    """Raise on overflow, division by zero and invalid values (underflow to 0 is exact)."""
+    return np.errstate(over="raise", divide="raise", invalid="raise", under="ignore")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_cross_entropies_with_extreme_logits_are_finite_and_exact(dtype):
+    z = np.array([[1e4, -1e4], [-1e4, 1e4], [1e4, -1e4]], dtype=dtype)
+    y = np.array([1, 1, 0])
+    with warnings.catch_warnings(), no_float_errors():
+        warnings.simplefilter("error")
+        sce = SoftmaxCrossEntropy(reduction="sum")
+        value = sce.forward(z, y)
+        grad = sce.backward()
+    # row 0 is wrong by a margin of 2e4, rows 1 and 2 are right with certainty
+    assert_allclose(value, 2e4, rtol=1e-6, atol=0)
+    assert_allclose(grad, [[1.0, -1.0], [0.0, 0.0], [0.0, 0.0]], rtol=0, atol=1e-7)
+    assert grad.dtype == dtype
+
+    zb = np.array([[1e4], [-1e4], [1e4], [-1e4]], dtype=dtype)
+    yb = np.array([0.0, 1.0, 1.0, 0.0])
+    with warnings.catch_warnings(), no_float_errors():
+        warnings.simplefilter("error")
+        bce = BinaryCrossEntropy(reduction="sum")
+        value = bce.forward(zb, yb)
+        grad = bce.backward()
+    assert_allclose(value, 2e4, rtol=1e-6, atol=0)
+    assert_allclose(grad, [[1.0], [-1.0], [0.0], [0.0]], rtol=0, atol=1e-7)
+    assert grad.dtype == dtype
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_float32_gradients_stay_float32(name, rng):
+    output, target = make_case(name, rng, 5, 3)
+    loss = CASES[name][0]()
+    value = loss.forward(output.astype(np.float32), target)
+    assert isinstance(value, float)
+    assert loss.backward().dtype == np.float32
+
+
+# -- validation -----------------------------------------------------------------------------
+
+
+def test_shape_errors(rng):
+    with pytest.raises(ValidationError, match=r"shape \(n_samples, n_outputs\)"):
+        MeanSquaredError().forward(rng.randn(4), rng.randn(4))
+    with pytest.raises(
+        ValidationError, match=r"target shape \(4, 2\) does not match output shape \(4, 3\)"
+    ):
+        MeanSquaredError().forward(rng.randn(4, 3), rng.randn(4, 2))
+    with pytest.raises(ValidationError, match="target has 3 labels for 4 outputs"):
+        SoftmaxCrossEntropy().forward(rng.randn(4, 3), np.array([0, 1, 2]))
+
+
+def test_class_index_errors(rng):
+    with pytest.raises(ValidationError, match=r"labels must lie in 0..2 for 3 outputs, got 0..3"):
+        SoftmaxCrossEntropy().forward(rng.randn(2, 3), np.array([0, 3]))
+    with pytest.raises(ValidationError, match="out of range"):
+        SoftmaxCrossEntropy().forward(rng.randn(2, 3), np.array([-1, 0]))
+    with pytest.raises(ValidationError, match="integer indices"):
+        SoftmaxCrossEntropy().forward(rng.randn(2, 3), np.array([0.5, 1.0]))
+
+
+def test_backward_before_forward():
+    with pytest.raises(ValidationError, match="backward called before forward"):
+        MeanSquaredError().backward()
+
+
+def test_bad_reduction_and_scale():
+    with pytest.raises(
+        ValidationError, match=r"reduction must be one of \('mean', 'sum'\), got 'max'"
+    ):
+        MeanSquaredError(reduction="max")
+    with pytest.raises(ValidationError, match="scale must be > 0, got 0"):
+        SumSquaredError(scale=0)
+
+
+def test_get_loss():
+    assert type(get_loss("mse")) is MeanSquaredError
+    assert type(get_loss("cross_entropy")) is SoftmaxCrossEntropy
+    assert type(get_loss("SSE")) is SumSquaredError
+    loss = MeanAbsoluteError(reduction="sum")
+    assert get_loss(loss) is loss
+    with pytest.raises(ValidationError) as info:
+        get_loss("hinge")
+    assert all(repr(name) in str(info.value) for name in LOSSES)
+    assert repr(SumSquaredError(1.0)) == "SumSquaredError(scale=1.0, reduction='sum')"
