@@ -1,5 +1,5 @@
 # glassnet — the two commands of the README.
-#   make demo   trains the tutorial network on the moons and writes its picture
+#   make demo   reproduces the moons tutorial: its numbers, and its pictures in out/
 #   make test   lints and runs the whole test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m glassnet.demo --plot out
+	$(VENV)/bin/glassnet reproduce moons --plot out/
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests

@@ -1,0 +1,172 @@
+"""What the ``glassnet`` subcommands share: the click group, the training options, tables."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .workflow import SCHEDULES
+
+F = Callable[..., Any]
+
+ACTIVATION_NAMES = ["relu", "tanh", "sigmoid", "logistic", "leaky_relu", "identity"]
+OPTIMIZER_NAMES = ["gd", "sgd", "adam", "rmsprop", "adagrad"]
+LOSS_NAMES = ["cross_entropy", "binary_cross_entropy", "mse", "mae", "sse"]
+
+
+def int_list(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> Any:
+    """Parse ``3`` or ``64,32`` into a tuple of positive ints."""
+    if value is None:
+        return None
+    try:
+        sizes = tuple(int(v) for v in str(value).split(",") if v.strip())
+    except ValueError:
+        raise click.BadParameter(f"expected integers separated by commas, got {value!r}") from None
+    if not sizes or any(s < 1 for s in sizes):
+        raise click.BadParameter(f"sizes must be positive integers, got {value!r}")
+    return sizes
+
+
+def batch_size(ctx: click.Context | None, param: click.Parameter | None, value: str) -> Any:
+    if value in ("auto", "full"):
+        return value
+    try:
+        size = int(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"expected a positive integer, 'auto' or 'full', got {value!r}"
+        ) from None
+    if size < 1:
+        raise click.BadParameter(f"batch size must be at least 1, got {size}")
+    return size
+
+
+def training_options(func: F) -> F:
+    """The options shared by ``train`` and ``sweep``: architecture, optimisation, data split."""
+    options = [
+        click.option("--hidden", default="16", show_default=True, callback=int_list,
+                     help="Hidden layer widths: 3 for one layer, 64,32 for two."),
+        click.option("--activation", type=click.Choice(ACTIVATION_NAMES), default="relu",
+                     show_default=True, help="Hidden activation."),
+        click.option("--output", type=click.Choice(["softmax", "sigmoid", "identity"]),
+                     default=None, help="Output function [default: softmax for classes, identity for values]."),
+        click.option("--loss", type=click.Choice(LOSS_NAMES), default=None,
+                     help="Loss [default: what the output needs]."),
+        click.option("--optimizer", type=click.Choice(OPTIMIZER_NAMES), default="adam",
+                     show_default=True),
+        click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True), default=None,
+                     help="Step size [default: the optimizer's, 0.001 for adam, 0.01 for gd]."),
+        click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=0.0,
+                     help="Momentum for gd/sgd."),
+        click.option("--nesterov", is_flag=True, help="Nesterov momentum for gd/sgd."),
+        click.option("--schedule", type=click.Choice(list(SCHEDULES)), default="constant",
+                     show_default=True, help="Learning-rate schedule."),
+        click.option("--epochs", type=click.IntRange(min=1), default=200, show_default=True),
+        click.option("--batch-size", default="auto", show_default=True, callback=batch_size,
+                     help="Rows per update: an integer, 'auto' (min(200, n)) or 'full'."),
+        click.option("--l2", type=click.FloatRange(min=0), default=0.0, show_default=True,
+                     help="L2 penalty λ (λ/2·ΣW²)."),
+        click.option("--l1", type=click.FloatRange(min=0), default=0.0, show_default=True,
+                     help="L1 penalty λ (λ·Σ|W|)."),
+        click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.0,
+                     show_default=True, help="Dropout rate after each hidden layer."),
+        click.option("--seed", type=int, default=0, show_default=True,
+                     help="Random seed for the split, the weights and the shuffling."),
+        click.option("--test-size", type=click.FloatRange(0, 1, max_open=True), default=0.25,
+                     show_default=True, help="Fraction of rows held out for testing (0: none)."),
+        click.option("--validation-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+                     default=None, help="Fraction of the training rows used to validate each epoch."),
+        click.option("--early-stopping", is_flag=True,
+                     help="Stop when the (validation) loss stops improving; keep the best weights."),
+        click.option("--patience", type=click.IntRange(min=1), default=10, show_default=True),
+        click.option("--no-standardize", is_flag=True, help="Do not standardise the inputs."),
+        click.option("--target", default=None, help="The label column of a CSV (default: the last)."),
+        click.option("--task", type=click.Choice(["classification", "regression"]), default=None,
+                     help="Override the task inferred from a CSV's label column."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def config_from(options: dict[str, Any]) -> Any:
+    """A :class:`~glassnet.workflow.TrainConfig` from the parsed options."""
+    from .workflow import TrainConfig
+
+    return TrainConfig(
+        hidden=options["hidden"], activation=options["activation"], output=options["output"],
+        loss=options["loss"], optimizer=options["optimizer"],
+        learning_rate=options["learning_rate"], momentum=options["momentum"],
+        nesterov=options["nesterov"], schedule=options["schedule"], epochs=options["epochs"],
+        batch_size=options["batch_size"], l2=options["l2"], l1=options["l1"],
+        dropout=options["dropout"], seed=options["seed"], test_size=options["test_size"],
+        validation_fraction=options["validation_fraction"],
+        early_stopping=options["early_stopping"], patience=options["patience"],
+        standardize=not options["no_standardize"],
+    )  # fmt: skip
+
+
+def plot_dir(func: F) -> F:
+    return click.option("--plot", "plot", type=click.Path(file_okay=False), default=None,
+                        help="Write pictures (PNG) into this folder.")(func)  # fmt: skip
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="Run `glassnet COMMAND --help` for each command's options and examples.",
+)
+@click.option("--debug", is_flag=True, help="Show a traceback instead of a one-line error.")
+@click.version_option(__version__, prog_name="glassnet")
+def cli(debug: bool) -> None:
+    """glassnet — see-through neural networks: data in, trained model and pictures out.
+
+    \b
+    Examples:
+      glassnet datasets
+      glassnet train moons --hidden 3 --activation tanh --out moons.glassnet --plot out/
+      glassnet train data.csv --target species --hidden 64,32 --epochs 100 --out model.glassnet
+      glassnet evaluate model.glassnet data.csv
+      glassnet predict model.glassnet new.csv --proba --out predictions.csv
+      glassnet sweep moons --hidden 1,2,3,4,5,20,50 --plot out/
+      glassnet reproduce moons --plot out/
+    """
+
+
+def _numeric(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return cell == "-"
+    return True
+
+
+def echo_table(rows: list[list[str]], header: list[str]) -> None:
+    """Print a table: numeric columns right-aligned, text columns left-aligned."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    right = [all(_numeric(str(r[i])) for r in rows) and i > 0 for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            f"{c:>{w}}" if r else f"{c:<{w}}" for c, w, r in zip(cells, widths, right, strict=True)
+        ).rstrip()
+
+    click.echo(line(header))
+    for row in rows:
+        click.echo(line([str(c) for c in row]))
+
+
+def is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def ensure_dir(path: str | None) -> Path | None:
+    if path is None:
+        return None
+    out = Path(path)
+    out.mkdir(parents=True, exist_ok=True)
+    return out

@@ -1,0 +1,326 @@
+"""``glassnet train``, ``evaluate``, ``predict`` and ``sweep``."""
+
+from __future__ import annotations
+
+import csv
+import io as stdio
+import itertools
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+
+from ._cli_common import (
+    cli,
+    config_from,
+    echo_table,
+    ensure_dir,
+    is_terminal,
+    plot_dir,
+    training_options,
+)
+from .errors import ValidationError
+
+
+def _progress(epochs: int, quiet: bool) -> list[Any]:
+    from .progress import EpochLogger, ProgressBar
+
+    if quiet:
+        return []
+    if is_terminal():
+        return [ProgressBar(epochs)]
+    return [EpochLogger(epochs, every=max(1, epochs // 100))]
+
+
+def _score_rows(scores: dict[str, dict[str, float]]) -> tuple[list[str], list[list[str]]]:
+    keys = list(next(iter(scores.values())))
+    header = ["", *keys]
+    rows = [[part, *(f"{s[k]:.4f}" for k in keys)] for part, s in scores.items()]
+    return header, rows
+
+
+def _training_pictures(model: Any, out: Path) -> list[Path]:
+    from . import plot
+
+    written = [out / "loss.png"]
+    plot.loss_curves(model.history, path=written[0])
+    d = model.dataset
+    X_eval = model.X_test if model.X_test is not None else model.X_train
+    y_eval = model.y_test if model.y_test is not None else model.y_train
+    if d.task == "classification":
+        from .metrics import confusion_matrix
+
+        cm = confusion_matrix(y_eval, model.predict(X_eval), n_classes=len(d.classes))
+        written.append(out / "confusion_matrix.png")
+        plot.confusion_matrix(cm, [str(c) for c in d.classes], path=written[-1])
+        if d.X.shape[1] == 2:
+            written.append(out / "decision_boundary.png")
+            plot.decision_boundary(model.predict, d.X, d.y, path=written[-1],
+                                   title=f"Decision boundary — {d.name or 'data'}")  # fmt: skip
+    elif d.X.shape[1] == 2 and (d.y.ndim == 1):
+        written.append(out / "prediction_surface.png")
+        plot.prediction_surface(model.predict, d.X, d.y, path=written[-1])
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    return written
+
+
+@cli.command()
+@click.argument("data")
+@training_options
+@click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
+              help="Save the trained model to this file.")  # fmt: skip
+@plot_dir
+@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+def train(data: str, out: str | None, plot: str | None, quiet: bool, **options: Any) -> None:
+    """Train a network on DATA: a built-in dataset name or a CSV file.
+
+    Shows a progress bar in a terminal (one line per epoch otherwise), then a summary of
+    loss and accuracy (R² for regression) on the training and test rows.
+
+    \b
+    Examples:
+      glassnet train moons --hidden 3 --activation tanh --plot out/
+      glassnet train iris --hidden 16,16 --epochs 300 --out iris.glassnet
+      glassnet train diabetes --hidden 4 --activation sigmoid --optimizer gd --learning-rate 0.1 --batch-size full --epochs 1500
+      glassnet train data.csv --target price --hidden 64,32 --early-stopping --validation-fraction 0.1
+    """
+    from .workflow import can_animate, load_data, save_trained
+    from .workflow import train as run
+
+    config = config_from(options)
+    dataset = load_data(data, target=options["target"], task=options["task"], seed=config.seed)
+    folder = ensure_dir(plot)
+    gif = folder / "training.gif" if folder is not None and can_animate(dataset, config) else None
+    model = run(dataset, config, callbacks=_progress(config.epochs, quiet), animation=gif)
+    header, rows = _score_rows(model.scores)
+    click.echo()
+    echo_table(rows, header)
+    h = model.history
+    stopped = " (stopped early)" if h.stopped_early else ""
+    click.echo(f"epochs {h.epochs}{stopped}   updates {h.n_updates}   time {model.seconds:.2f} s")
+    if out is not None:
+        save_trained(model, out, data)
+        click.echo(f"model written to {out}")
+    if folder is not None:
+        for path in [*_training_pictures(model, folder), *([gif] if gif else [])]:
+            click.echo(f"picture written to {path}")
+
+
+def _labelled_data(
+    model_file: Any, data: str, target: str | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Features in the model's order and the raw target column (None when absent)."""
+    from .data import DATASETS, load_dataset, load_features_csv
+
+    meta = model_file.metadata
+    names = list(meta.get("feature_names", []))
+    if data in DATASETS:
+        dataset = load_dataset(data)
+        if dataset.X.shape[1] != len(names):
+            raise ValidationError(
+                f"dataset {data!r} has {dataset.X.shape[1]} features but the model expects {len(names)}"
+            )
+        labels = dataset.decode(dataset.y) if dataset.task == "classification" else dataset.y
+        return dataset.X, np.asarray(labels)
+    X, y = load_features_csv(data, names, target or meta.get("target_name"))
+    return X, (None if y is None else np.asarray(y))
+
+
+def _encode(y_raw: np.ndarray, classes: list[Any]) -> np.ndarray:
+    lookup = {str(c): i for i, c in enumerate(classes)}
+    unknown = sorted({str(v) for v in y_raw} - set(lookup))
+    if unknown:
+        raise ValidationError(
+            f"labels {unknown[:5]} were never seen in training; the model knows {list(lookup)}"
+        )
+    return np.array([lookup[str(v)] for v in y_raw], dtype=np.intp)
+
+
+@cli.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.argument("data")
+@click.option("--target", default=None, help="The label column (default: the one trained on).")
+def evaluate(model: str, data: str, target: str | None) -> None:
+    """Score MODEL on labelled DATA: loss, accuracy (or R²) and a confusion matrix.
+
+    \b
+    Examples:
+      glassnet evaluate iris.glassnet iris
+      glassnet evaluate model.glassnet test.csv --target species
+    """
+    from . import io, metrics
+    from .workflow import predict_with, scalers_of
+
+    mf = io.load_model(model)
+    task = mf.metadata.get("task", "classification")
+    X, y_raw = _labelled_data(mf, data, target)
+    if y_raw is None:
+        raise ValidationError(f"{data} has no target column to evaluate against")
+    scaler, target_scaler = scalers_of(mf)
+    pred, proba = predict_with(mf.network, X, scaler, target_scaler, task)
+    if task == "classification":
+        classes = list(mf.classes or [])
+        y = _encode(y_raw, classes)
+        assert proba is not None
+        echo_table([[str(len(y)), f"{metrics.log_loss(y, proba):.4f}",
+                     f"{metrics.accuracy(y, pred):.4f}"]], ["rows", "loss", "accuracy"])  # fmt: skip
+        cm = metrics.confusion_matrix(y, pred, n_classes=len(classes))
+        click.echo("\nconfusion matrix (rows: true, columns: predicted)")
+        names = [str(c) for c in classes]
+        echo_table([[n, *map(str, row)] for n, row in zip(names, cm, strict=True)], ["", *names])
+    else:
+        y = y_raw.astype(np.float64)
+        echo_table([[str(len(y)), f"{metrics.mean_squared_error(y, pred):.4f}",
+                     f"{metrics.r2_score(y, pred):.4f}"]], ["rows", "mse", "r2"])  # fmt: skip
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so a failure never leaves half a file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@cli.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.argument("data")
+@click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
+              help="Write the predictions CSV here (default: standard output).")  # fmt: skip
+@click.option("--proba", is_flag=True, help="Add one probability column per class.")
+def predict(model: str, data: str, out: str | None, proba: bool) -> None:
+    """Predict with MODEL on DATA (CSV in, CSV out), applying the model's saved scaling.
+
+    The output has a `prediction` column with the original labels (or values), and with
+    --proba a `proba_<class>` column per class.
+
+    \b
+    Examples:
+      glassnet predict iris.glassnet new_flowers.csv
+      glassnet predict model.glassnet new.csv --proba --out predictions.csv
+    """
+    from . import io
+    from .workflow import predict_with, scalers_of
+
+    mf = io.load_model(model)
+    task = mf.metadata.get("task", "classification")
+    X, _ = _labelled_data(mf, data, None)
+    scaler, target_scaler = scalers_of(mf)
+    pred, probabilities = predict_with(mf.network, X, scaler, target_scaler, task)
+    buffer = stdio.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    classes = list(mf.classes or [])
+    header = ["prediction"]
+    if proba and task == "classification":
+        header += [f"proba_{c}" for c in classes]
+    elif proba:
+        raise ValidationError("--proba needs a classifier; this model predicts values")
+    writer.writerow(header)
+    for i in range(len(pred)):
+        label = classes[int(pred[i])] if task == "classification" else pred[i]
+        row: list[Any] = [label if task == "classification" else repr(float(label))]
+        if proba and probabilities is not None:
+            row += [f"{p:.6f}" for p in probabilities[i]]
+        writer.writerow(row)
+    if out is None:
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        _write_text_atomic(Path(out), buffer.getvalue())
+        click.echo(f"{len(pred)} predictions written to {out}", err=True)
+
+
+def _parse_param(spec: str) -> tuple[str, list[Any]]:
+    if "=" not in spec:
+        raise click.BadParameter(f"expected NAME=V1,V2,…, got {spec!r}", param_hint="--param")
+    name, values = spec.split("=", 1)
+    field = name.strip().replace("-", "_")
+    raw = [v.strip() for v in values.split(",") if v.strip()]
+    if not raw:
+        raise click.BadParameter(f"no values given for {name!r}", param_hint="--param")
+
+    def convert(v: str) -> Any:
+        for kind in (int, float):
+            try:
+                return kind(v)
+            except ValueError:
+                pass
+        return v
+
+    return field, [convert(v) for v in raw]
+
+
+def _train_one(dataset: Any, config: Any) -> Any:
+    from .workflow import train as run
+
+    return run(dataset, config)
+
+
+@cli.command()
+@click.argument("data")
+@click.option("--param", "params", multiple=True,
+              help="Sweep any training setting: --param learning-rate=0.1,0.01 (repeatable).")  # fmt: skip
+@click.option("--jobs", type=int, default=-1, show_default=True,
+              help="Parallel trainings (joblib; -1: one per core).")  # fmt: skip
+@training_options
+@plot_dir
+def sweep(data: str, params: tuple[str, ...], jobs: int, plot: str | None, **options: Any) -> None:
+    """Train one network per value of a setting (or per combination) and compare them.
+
+    --hidden 1,2,3 sweeps one-hidden-layer widths; --param NAME=V1,V2 sweeps any other
+    setting. Prints train/test scores and, for 2-D classification data, draws the grid of
+    decision boundaries.
+
+    \b
+    Examples:
+      glassnet sweep moons --hidden 1,2,3,4,5,20,50 --activation tanh --plot out/
+      glassnet sweep iris --param learning-rate=0.1,0.01,0.001 --optimizer gd
+      glassnet sweep moons --hidden 3,8 --param l2=0,0.01 --jobs 2
+    """
+    from joblib import Parallel, delayed
+
+    from .workflow import load_data
+
+    base = config_from(options)
+    axes: list[tuple[str, list[Any]]] = []
+    if len(options["hidden"]) > 1 or not params:
+        axes.append(("hidden", [(h,) for h in options["hidden"]]))
+    axes += [_parse_param(p) for p in params]
+    configs = [base.with_(**dict(zip([a for a, _ in axes], combo, strict=True)))
+               for combo in itertools.product(*(values for _, values in axes))]  # fmt: skip
+    dataset = load_data(data, target=options["target"], task=options["task"], seed=base.seed)
+    models = Parallel(n_jobs=jobs)(delayed(_train_one)(dataset, c) for c in configs)
+    labels = [", ".join(f"{a}={_show(getattr(m.config, a))}" for a, _ in axes) for m in models]
+    metric = "accuracy" if dataset.task == "classification" else "r2"
+    rows = []
+    for label, m in zip(labels, models, strict=True):
+        test = m.scores.get("test", {}).get(metric)
+        rows.append([label, f"{m.scores['train']['loss']:.4f}", f"{m.scores['train'][metric]:.4f}",
+                     "-" if test is None else f"{test:.4f}", f"{m.seconds:.2f}"])  # fmt: skip
+    echo_table(rows, ["setting", "train loss", f"train {metric}", f"test {metric}", "time s"])
+    out = ensure_dir(plot)
+    if out is not None and dataset.task == "classification" and dataset.X.shape[1] == 2:
+        from . import plot as pictures
+
+        path = out / "sweep.png"
+        scores = [(m.scores["train"][metric], m.scores.get("test", {}).get(metric, float("nan")))
+                  for m in models]  # fmt: skip
+        pictures.sweep_grid([m.predict for m in models], labels, dataset.X, dataset.y,
+                            scores=scores, path=path)  # fmt: skip
+        click.echo(f"picture written to {path}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(map(str, value))
+    return str(value)

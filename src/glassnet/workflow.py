@@ -1,0 +1,336 @@
+"""From data to a trained, scored and saved model: the steps behind the ``glassnet`` command.
+
+Each function here is a plain Python step on the public API — load data, split, scale,
+build, train, score, save, predict — so that the command line stays a thin layer of
+argument parsing and printing, and the same steps can be scripted.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import io, metrics
+from .data import DATASETS, Dataset, Standardizer, load_csv, load_dataset, train_test_split
+from .errors import ValidationError
+from .losses import Loss, get_loss
+from .network import Network, mlp
+from .optimizers import Optimizer, get_optimizer
+from .schedules import Constant, Cyclical, ExponentialDecay, InverseTime, Schedule, StepDecay
+from .training import Callback, History, fit
+
+Array = NDArray[Any]
+
+__all__ = [
+    "SCHEDULES",
+    "TrainConfig",
+    "TrainedModel",
+    "build_network",
+    "can_animate",
+    "load_data",
+    "predict_with",
+    "save_trained",
+    "score",
+    "train",
+]
+
+SCHEDULES = ("constant", "inverse-time", "step", "exponential", "cyclic")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a training run (the ``glassnet train`` options).
+
+    ``output`` and ``loss`` default to what the task needs: softmax and cross-entropy for
+    classification, identity and mean squared error for regression. ``learning_rate=None``
+    takes the optimizer's own default. ``batch_size`` is an int, ``"auto"`` (min(200, n),
+    as scikit-learn) or ``"full"`` (full-batch gradient descent).
+    """
+
+    hidden: tuple[int, ...] = (16,)
+    activation: str = "relu"
+    output: str | None = None
+    loss: str | None = None
+    init: str = "glorot_uniform"
+    optimizer: str = "adam"
+    learning_rate: float | None = None
+    momentum: float = 0.0
+    nesterov: bool = False
+    schedule: str = "constant"
+    decay: float = 1e-3
+    gamma: float = 0.5
+    step_epochs: int | None = None
+    epochs: int = 200
+    batch_size: int | str = "auto"
+    l2: float = 0.0
+    l1: float = 0.0
+    dropout: float = 0.0
+    seed: int = 0
+    test_size: float = 0.25
+    validation_fraction: float | None = None
+    early_stopping: bool = False
+    patience: int = 10
+    standardize: bool = True
+
+    def with_(self, **changes: Any) -> TrainConfig:
+        """A copy with some fields changed (unknown names are an error)."""
+        unknown = set(changes) - set(self.__dataclass_fields__)
+        if unknown:
+            raise ValidationError(
+                f"unknown setting(s) {sorted(unknown)}; settings are {sorted(self.__dataclass_fields__)}"
+            )
+        return replace(self, **changes)
+
+
+@dataclass
+class TrainedModel:
+    """A trained network with its preprocessing, data splits, history and scores."""
+
+    network: Network
+    config: TrainConfig
+    dataset: Dataset
+    scaler: Standardizer | None
+    target_scaler: Standardizer | None
+    history: History
+    X_train: Array
+    y_train: Array
+    X_test: Array | None
+    y_test: Array | None
+    seconds: float
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def predict(self, X: Array) -> Array:
+        """Predictions in the data's own terms (class codes or target units) for raw ``X``."""
+        return predict_with(self.network, X, self.scaler, self.target_scaler, self.dataset.task)[0]
+
+
+def load_data(
+    source: str, *, target: str | None = None, task: str | None = None, seed: int = 0
+) -> Dataset:
+    """A built-in dataset by name, or a CSV file by path (``target`` names its label column)."""
+    if source in DATASETS:
+        if target is not None:
+            raise ValidationError(
+                f"--target applies to CSV files; {source!r} is a built-in dataset"
+            )
+        return load_dataset(source, random_state=seed)
+    path = Path(source)
+    if path.suffix.lower() == ".csv" or path.exists():
+        return load_csv(path, target, task=task)
+    raise ValidationError(
+        f"{source!r} is neither a built-in dataset nor a CSV file; built-in datasets: "
+        f"{', '.join(sorted(DATASETS))} (see `glassnet datasets`)"
+    )
+
+
+def _split(
+    dataset: Dataset, config: TrainConfig
+) -> tuple[Array, Array, Array | None, Array | None]:
+    if dataset.split is not None:  # the dataset's own train/test rows (the Pima table)
+        X_train, y_train = dataset.subset("train")
+        X_test, y_test = dataset.subset("test")
+        return X_train, y_train, X_test, y_test
+    if config.test_size == 0:
+        return dataset.X, dataset.y, None, None
+    X_train, X_test, y_train, y_test = train_test_split(
+        dataset.X, dataset.y, test_size=config.test_size,
+        stratify=dataset.task == "classification", random_state=config.seed,
+    )  # fmt: skip
+    return X_train, y_train, X_test, y_test
+
+
+def _outputs(dataset: Dataset, config: TrainConfig) -> tuple[int, str, Loss]:
+    if dataset.task == "classification":
+        k = len(dataset.classes or [])
+        if k < 2:
+            raise ValidationError(f"classification needs at least two classes, found {k}")
+        output = config.output or "softmax"
+        if output == "sigmoid" and k != 2:
+            raise ValidationError(f"--output sigmoid is for two classes; this data has {k}")
+        if output not in ("softmax", "sigmoid"):
+            raise ValidationError(
+                f"a classifier's output must be softmax or sigmoid, not {output!r}"
+            )
+        default_loss = "cross_entropy" if output == "softmax" else "binary_cross_entropy"
+        return (k if output == "softmax" else 1), output, get_loss(config.loss or default_loss)
+    y = dataset.y
+    n_out = 1 if y.ndim == 1 else y.shape[1]
+    output = config.output or "identity"
+    if output != "identity":
+        raise ValidationError(f"a regression network's output is identity, not {output!r}")
+    return n_out, output, get_loss(config.loss or "mse")
+
+
+def build_network(config: TrainConfig, n_features: int, n_outputs: int, output: str) -> Network:
+    """The multi-layer perceptron that ``config`` describes."""
+    return mlp(
+        [n_features, *config.hidden, n_outputs], activation=config.activation, output=output,
+        init=config.init, dropout=config.dropout, l2=config.l2, l1=config.l1,
+        random_state=config.seed,
+    )  # fmt: skip
+
+
+def _batch_size(config: TrainConfig, n: int) -> int | None:
+    if config.batch_size == "full":
+        return None
+    if config.batch_size == "auto":
+        return min(200, n)
+    return int(config.batch_size)
+
+
+def _schedule(config: TrainConfig, lr: float, updates_per_epoch: int) -> Schedule:
+    every = max(1, updates_per_epoch)
+    if config.schedule == "constant":
+        return Constant(lr)
+    if config.schedule == "inverse-time":
+        return InverseTime(lr, decay=config.decay)
+    if config.schedule == "step":
+        epochs = config.step_epochs or max(1, config.epochs // 3)
+        return StepDecay(lr, step_size=epochs * every, gamma=config.gamma)
+    if config.schedule == "exponential":
+        return ExponentialDecay(lr, gamma=config.gamma, step_size=every)
+    if config.schedule == "cyclic":
+        return Cyclical(lr / 10, lr, step_size=(config.step_epochs or 2) * every)
+    raise ValidationError(f"unknown schedule {config.schedule!r}; choose one of {list(SCHEDULES)}")
+
+
+def _optimizer(config: TrainConfig, updates_per_epoch: int) -> Optimizer:
+    lr = config.learning_rate or get_optimizer(config.optimizer).current_learning_rate()
+    options: dict[str, Any] = {"learning_rate": _schedule(config, lr, updates_per_epoch)}
+    if config.optimizer in ("gd", "sgd"):
+        options.update(momentum=config.momentum, nesterov=config.nesterov)
+    elif config.momentum or config.nesterov:
+        raise ValidationError(
+            f"--momentum and --nesterov apply to gd/sgd, not {config.optimizer!r}"
+        )
+    return get_optimizer(config.optimizer, **options)
+
+
+def _targets(y: Array, task: str, output: str, scaler: Standardizer | None) -> Array:
+    if task == "classification":
+        return y.reshape(-1, 1).astype(np.float64) if output == "sigmoid" else y
+    column = y.reshape(len(y), -1).astype(np.float64)
+    return scaler.transform(column) if scaler is not None else column
+
+
+def can_animate(dataset: Dataset, config: TrainConfig) -> bool:
+    """Whether :func:`train` can record a GIF: 2-D classification, no validation split."""
+    return (
+        dataset.task == "classification" and dataset.X.shape[1] == 2
+        and not config.early_stopping and config.validation_fraction is None
+    )  # fmt: skip
+
+
+def train(
+    dataset: Dataset,
+    config: TrainConfig,
+    callbacks: Sequence[Callback] = (),
+    *,
+    animation: str | Path | None = None,
+) -> TrainedModel:
+    """Split, scale, build and train; the scores on train and test rows are filled in.
+
+    With ``animation`` (a ``.gif`` path; see :func:`can_animate`), the same training run is
+    recorded as an animation of the decision boundary on the (scaled) training data.
+    """
+    X_train, y_train, X_test, y_test = _split(dataset, config)
+    scaler = Standardizer().fit(X_train) if config.standardize else None
+    target_scaler = None
+    if dataset.task == "regression" and config.standardize:
+        target_scaler = Standardizer().fit(y_train.reshape(len(y_train), -1).astype(np.float64))
+    n_outputs, output, loss = _outputs(dataset, config)
+    network = build_network(config, X_train.shape[1], n_outputs, output)
+    Xs = scaler.transform(X_train) if scaler is not None else X_train
+    batch = _batch_size(config, len(Xs))
+    updates = (
+        1 if batch is None else math.ceil(len(Xs) * (1 - (config.validation_fraction or 0)) / batch)
+    )
+    targets = _targets(y_train, dataset.task, output, target_scaler)
+    kwargs: dict[str, Any] = {
+        "loss": loss, "optimizer": _optimizer(config, updates), "batch_size": batch,
+        "shuffle": True, "random_state": config.seed, "callbacks": callbacks,
+    }  # fmt: skip
+    start = time.perf_counter()
+    if animation is not None:
+        if not can_animate(dataset, config):
+            raise ValidationError(
+                "an animation needs 2-D classification data and no validation split"
+            )
+        from .plot import animate_training
+
+        history = animate_training(network, Xs, targets, animation, epochs=config.epochs,
+                                   frames=min(30, config.epochs), fit_kwargs=kwargs)  # fmt: skip
+    else:
+        history = fit(
+            network, Xs, targets, epochs=config.epochs,
+            validation_fraction=config.validation_fraction,
+            early_stopping=config.early_stopping, patience=config.patience, **kwargs,
+        )  # fmt: skip
+    seconds = time.perf_counter() - start
+    model = TrainedModel(network, config, dataset, scaler, target_scaler, history,
+                         X_train, y_train, X_test, y_test, seconds)  # fmt: skip
+    model.scores["train"] = score(model, X_train, y_train)
+    if X_test is not None and y_test is not None:
+        model.scores["test"] = score(model, X_test, y_test)
+    return model
+
+
+def predict_with(
+    network: Network, X: Array, scaler: Standardizer | None, target_scaler: Standardizer | None,
+    task: str,
+) -> tuple[Array, Array | None]:  # fmt: skip
+    """(predictions, class probabilities or None) for raw ``X``, undoing the target scaling."""
+    Xs = scaler.transform(X) if scaler is not None else X
+    if task == "classification":
+        proba = network.predict_proba(Xs)
+        if proba.shape[1] == 1:  # one sigmoid unit: P(class 1)
+            proba = np.hstack([1 - proba, proba])
+        return proba.argmax(axis=1), proba
+    out = network.predict(Xs)
+    if target_scaler is not None:
+        out = target_scaler.inverse_transform(out)
+    return (out[:, 0] if out.shape[1] == 1 else out), None
+
+
+def score(model: TrainedModel, X: Array, y: Array) -> dict[str, float]:
+    """Loss and accuracy (classification) or loss (MSE in target units) and R² (regression)."""
+    pred, proba = predict_with(model.network, X, model.scaler, model.target_scaler,
+                               model.dataset.task)  # fmt: skip
+    if proba is not None:
+        return {"loss": metrics.log_loss(y, proba), "accuracy": metrics.accuracy(y, pred)}
+    return {"loss": metrics.mean_squared_error(y, pred), "r2": metrics.r2_score(y, pred)}
+
+
+def save_trained(model: TrainedModel, path: str | Path, source: str) -> None:
+    """Write the model file: network, scalers, class labels and what the run was."""
+    preprocessing: dict[str, Array] = {}
+    if model.scaler is not None:
+        preprocessing.update({f"x_{k}": v for k, v in model.scaler.to_arrays().items()})
+    if model.target_scaler is not None:
+        preprocessing.update({f"y_{k}": v for k, v in model.target_scaler.to_arrays().items()})
+    d = model.dataset
+    metadata = {
+        "task": d.task, "feature_names": list(d.feature_names), "target_name": d.target_name,
+        "data": source, "epochs": model.history.epochs, "scores": model.scores,
+        "config": {k: (list(v) if isinstance(v, tuple) else v)
+                   for k, v in model.config.__dict__.items()},
+    }  # fmt: skip
+    io.save(model.network, path, preprocessing=preprocessing, classes=d.classes, metadata=metadata)
+
+
+def scalers_of(model_file: io.ModelFile) -> tuple[Standardizer | None, Standardizer | None]:
+    """The input and target scalers stored by :func:`save_trained` (None where absent)."""
+    prep = model_file.preprocessing
+
+    def one(prefix: str) -> Standardizer | None:
+        arrays = {k[len(prefix) :]: v for k, v in prep.items() if k.startswith(prefix)}
+        return Standardizer.from_arrays(arrays) if arrays else None
+
+    return one("x_"), one("y_")
