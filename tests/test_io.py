@@ -17,7 +17,21 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import glassnet
-from glassnet import Dense, Dropout, LeakyReLU, Network, Sigmoid, Tanh, mlp
+from glassnet import (
+    BinaryCrossEntropy,
+    Dense,
+    Dropout,
+    LeakyReLU,
+    MeanAbsoluteError,
+    MeanSquaredError,
+    Network,
+    Sigmoid,
+    SoftmaxCrossEntropy,
+    SumSquaredError,
+    Tanh,
+    fit,
+    mlp,
+)
 from glassnet.errors import GlassnetError, ModelFileError, ValidationError
 from glassnet.io import FORMAT, FORMAT_VERSION, ModelFile, load, load_model, save
 
@@ -527,3 +541,32 @@ def test_save_into_a_missing_directory_is_a_clear_error(tmp_path, rng):
 def test_save_onto_a_directory_is_a_clear_error(tmp_path, rng):
     with pytest.raises(IsADirectoryError):
         save(mlp([2, 2], random_state=rng), tmp_path)
+
+
+LOSS_CASES = [
+    ("softmax", 3, SoftmaxCrossEntropy()),
+    ("sigmoid", 1, BinaryCrossEntropy()),
+    ("sigmoid", 3, BinaryCrossEntropy(reduction="sum")),
+    ("identity", 2, MeanSquaredError()),
+    ("identity", 1, SumSquaredError(scale=1.0)),
+    ("identity", 2, MeanAbsoluteError()),
+]
+
+
+@pytest.mark.parametrize(("output", "n_out", "loss"), LOSS_CASES, ids=lambda c: str(c))
+def test_networks_trained_with_every_loss_round_trip(output, n_out, loss, tmp_path, rng):
+    X = rng.randn(30, 4)
+    if isinstance(loss, SoftmaxCrossEntropy):
+        y = rng.randint(0, n_out, 30)
+    elif isinstance(loss, BinaryCrossEntropy):
+        y = (rng.rand(30, n_out) > 0.5).astype(float)
+    else:
+        y = rng.randn(30, n_out)
+    net = mlp([4, 5, n_out], activation="tanh", output=output, dropout=0.2, random_state=rng)
+    fit(net, X, y, loss=loss, optimizer="adam", epochs=20, batch_size=8, random_state=0)
+    save(net, tmp_path / "m.glassnet")
+    back = load(tmp_path / "m.glassnet")
+    assert np.array_equal(back.predict(X), net.predict(X))
+    assert np.array_equal(back.raw_output(X), net.raw_output(X))
+    # the reloaded network computes the same loss, and trains on from the same point
+    assert loss.forward(back.raw_output(X), y) == loss.forward(net.raw_output(X), y)
