@@ -279,3 +279,39 @@ def test_get_activation_unknown_lists_the_choices():
 def test_leaky_relu_slope_is_validated(slope):
     with pytest.raises(ValidationError, match=r"negative_slope must be in \[0, 1\)"):
         LeakyReLU(slope)
+
+
+# -- GELU (tanh form) ---------------------------------------------------------------------
+def test_gelu_is_close_to_the_exact_gaussian_form():
+    import math
+
+    from glassnet.activations import GELU
+
+    z = np.linspace(-6, 6, 241)
+    exact = np.array([v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in z])
+    assert np.max(np.abs(GELU()(z.reshape(-1, 1)).ravel() - exact)) < 1e-3
+    # written out: ½ z (1 + tanh(√(2/π)(z + 0.044715 z³)))
+    by_hand = 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))
+    assert_allclose(GELU()(z.reshape(-1, 1)).ravel(), by_hand, rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (5, 3), (16, 7)])
+def test_gelu_backward_matches_central_differences(shape, rng):
+    from glassnet.activations import GELU
+
+    z = rng.uniform(-4, 4, shape)
+    errors = check_backward(GELU(), z, rng.standard_normal(shape))
+    assert errors["input"] < 1e-6
+
+
+def test_gelu_is_stable_for_huge_inputs():
+    from glassnet.activations import GELU
+
+    z = np.array([[-1e4, -50.0, 0.0, 50.0, 1e4]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        act = GELU()
+        a = act.forward(z)
+        g = act.backward(np.ones_like(z))
+    assert_allclose(a, [[0.0, 0.0, 0.0, 50.0, 1e4]], atol=1e-12)
+    assert_allclose(g, [[0.0, 0.0, 0.5, 1.0, 1.0]], atol=1e-12)

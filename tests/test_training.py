@@ -628,3 +628,48 @@ def test_fit_argument_checks(kwargs, message, rng):
 def test_fit_needs_a_network(rng):
     with pytest.raises(ValidationError, match="network must be a glassnet Network, got Dense"):
         fit(Dense(2, 1), rng.randn(3, 2), rng.randn(3))
+
+
+# -- sample weights -----------------------------------------------------------------------
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_weighted_network_gradient_matches_central_differences(reduction, rng):
+    from glassnet import SoftmaxCrossEntropy, gradcheck
+    from glassnet.gradcheck import numerical_gradient, relative_error
+
+    net = mlp([3, 4, 3], activation="tanh", output="softmax", l2=0.1, random_state=rng)
+    x, y, w = rng.randn(12, 3), rng.randint(0, 3, 12), rng.uniform(0, 3, 12)
+    loss = SoftmaxCrossEntropy(reduction=reduction)
+    net.gradient(x, y, loss, sample_weight=w)
+    analytic = {k: v.copy() for k, v in net.gradients().items()}
+    for name, param in net.parameters().items():
+        numeric = numerical_gradient(lambda: net.objective(x, y, loss, w), param)
+        assert relative_error(analytic[name], numeric) < 1e-6, name
+    assert gradcheck(net, x, y, loss).passed  # unweighted still fine
+
+
+def test_integer_weights_act_as_repeated_rows_in_full_batch_training(rng):
+    x, y = rng.randn(15, 2), rng.randn(15, 1)
+    w = rng.randint(0, 4, 15)
+    w[0] = 2
+    repeated_x, repeated_y = np.repeat(x, w, axis=0), np.repeat(y, w, axis=0)
+    a = mlp([2, 5, 1], activation="tanh", l2=0.01, random_state=0)
+    b = mlp([2, 5, 1], activation="tanh", l2=0.01, random_state=0)
+    ha = fit(a, x, y, sample_weight=w, epochs=30, learning_rate=0.1)
+    hb = fit(b, repeated_x, repeated_y, epochs=30, learning_rate=0.1)
+    assert_allclose(ha.loss, hb.loss, rtol=1e-12)
+    for name, param in a.parameters().items():
+        assert_allclose(param, b.parameters()[name], rtol=1e-12, atol=1e-14)
+
+
+def test_weights_of_ones_change_nothing_and_bad_weights_are_refused(rng):
+    x, y = rng.randn(10, 2), rng.randint(0, 2, 10)
+    a = mlp([2, 3, 2], output="softmax", random_state=0)
+    b = mlp([2, 3, 2], output="softmax", random_state=0)
+    fit(a, x, y, epochs=5, batch_size=4, random_state=1)
+    fit(b, x, y, epochs=5, batch_size=4, random_state=1, sample_weight=np.ones(10))
+    for name, param in a.parameters().items():
+        assert_allclose(param, b.parameters()[name], rtol=1e-13)
+    for bad, match in (([1.0] * 9, "shape"), ([-1.0] + [1.0] * 9, "non-negative"),
+                       ([0.0] * 10, "not all zero"), ([np.nan] * 10, "finite")):  # fmt: skip
+        with pytest.raises(ValidationError, match=match):
+            fit(mlp([2, 3, 2], output="softmax", random_state=0), x, y, sample_weight=bad)

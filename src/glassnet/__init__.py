@@ -8,7 +8,7 @@ experiments, plots and estimators import scikit-learn and matplotlib when they a
 from __future__ import annotations
 
 from . import activations, initializers, io, layers, losses, metrics, optimizers, schedules
-from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .activations import GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .errors import (
     GlassnetError,
     ModelFileError,
@@ -34,6 +34,7 @@ from .training import Callback, EarlyStopping, History, PrintLoss, fit
 __version__ = "0.1.0"
 
 __all__ = [
+    "GELU",
     "AdaGrad",
     "Adam",
     "BinaryCrossEntropy",

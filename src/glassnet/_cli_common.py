@@ -14,7 +14,7 @@ from .workflow import SCHEDULES
 
 F = Callable[..., Any]
 
-ACTIVATION_NAMES = ["relu", "tanh", "sigmoid", "logistic", "leaky_relu", "identity"]
+ACTIVATION_NAMES = ["relu", "tanh", "sigmoid", "logistic", "leaky_relu", "gelu", "identity"]
 OPTIMIZER_NAMES = ["gd", "sgd", "adam", "rmsprop", "adagrad"]
 LOSS_NAMES = ["cross_entropy", "binary_cross_entropy", "mse", "mae", "sse"]
 

@@ -22,6 +22,7 @@ Array = NDArray[Any]
 
 __all__ = [
     "ACTIVATIONS",
+    "GELU",
     "Activation",
     "Identity",
     "LeakyReLU",
@@ -252,6 +253,42 @@ class LeakyReLU(Activation):
         return {"negative_slope": self.negative_slope}
 
 
+class GELU(Activation):
+    r"""Gaussian error linear unit, in its tanh form (Hendrycks & Gimpel, 2016).
+
+    .. math:: a = \tfrac12 z\,(1 + \tanh u), \qquad u = c\,(z + 0.044715\,z^3),
+              \quad c = \sqrt{2/\pi}
+
+    — within 1e-3 of the exact :math:`z\,\Phi(z)`, and what PyTorch computes with
+    ``approximate="tanh"``.
+
+    Notes
+    -----
+    With :math:`t = \tanh u` and :math:`du/dz = c\,(1 + 3 \cdot 0.044715\,z^2)`,
+
+    .. math::
+        \partial L/\partial z = G \circ \Big[\tfrac12 (1 + t)
+            + \tfrac12 z\,(1 - t^2)\,c\,(1 + 0.134145\,z^2)\Big]
+    """
+
+    name = "gelu"
+    _C = float(np.sqrt(2.0 / np.pi))
+    _K = 0.044715
+
+    def function(self, z: Array) -> Array:
+        return 0.5 * z * (1.0 + np.tanh(self._C * (z + self._K * z * z * z)))
+
+    def forward(self, z: Array, training: bool = False) -> Array:
+        t = np.tanh(self._C * (z + self._K * z * z * z))
+        self._cache = np.stack([z, t])
+        return 0.5 * z * (1.0 + t)
+
+    def backward(self, grad_out: Array) -> Array:
+        z, t = self._cached()
+        du = self._C * (1.0 + 3 * self._K * z * z)
+        return grad_out * (0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * du)
+
+
 class Softmax(Activation):
     r"""Row-wise softmax :math:`a_k = e^{z_k} / \sum_j e^{z_j}` (shifted by the row maximum).
 
@@ -288,6 +325,7 @@ ACTIVATIONS: dict[str, type[Activation]] = {
     "tanh": Tanh,
     "relu": ReLU,
     "leaky_relu": LeakyReLU,
+    "gelu": GELU,
     "softmax": Softmax,
 }
 

@@ -77,7 +77,13 @@ def numerical_gradient(
 
 
 def numerical_gradient_into(
-    network: Network, x: Array, y: Array, loss: Loss, eps: float = 1e-6, method: str = "central"
+    network: Network,
+    x: Array,
+    y: Array,
+    loss: Loss,
+    eps: float = 1e-6,
+    method: str = "central",
+    sample_weight: Array | None = None,
 ) -> float:
     """Fill the network's ``grads`` with numerical gradients of its objective; return it.
 
@@ -86,7 +92,7 @@ def numerical_gradient_into(
     """
 
     def objective() -> float:
-        return network.objective(x, y, loss)
+        return network.objective(x, y, loss, sample_weight)
 
     value = objective()
     params, grads = network.parameters(), network.gradients()

@@ -52,7 +52,7 @@ class Loss:
         if reduction not in _REDUCTIONS:
             raise ValidationError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
         self.reduction = reduction
-        self._cache: tuple[Array, Array] | None = None
+        self._cache: tuple[Array, Array, Array | None] | None = None
 
     # -- shared plumbing -----------------------------------------------------------------
     def _scale(self, n: int) -> float:
@@ -77,22 +77,47 @@ class Loss:
             )
         return target.astype(output.dtype, copy=False)
 
-    def forward(self, output: Array, target: Array) -> float:
-        """Return the loss :math:`L` of ``output`` against ``target``."""
-        output, target = self._check(output, target)
-        self._cache = (output, target)
-        return float(self._per_sample(output, target).sum() * self._scale(output.shape[0]))
+    def _check_weights(self, sample_weight: Array | None, n: int, dtype: Any) -> Array | None:
+        if sample_weight is None:
+            return None
+        w = np.asarray(sample_weight, dtype=dtype)
+        if w.shape != (n,):
+            raise ValidationError(f"sample_weight must have shape ({n},), got {w.shape}")
+        if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
+            raise ValidationError("sample_weight must be finite, non-negative and not all zero")
+        return w
 
-    def __call__(self, output: Array, target: Array) -> float:
-        return self.forward(output, target)
+    def forward(self, output: Array, target: Array, sample_weight: Array | None = None) -> float:
+        r"""Return the loss :math:`L` of ``output`` against ``target``.
+
+        With ``sample_weight`` :math:`w`, :math:`L = \sum_i w_i \ell_i / \sum_i w_i` (mean) or
+        :math:`\sum_i w_i \ell_i` (sum); integer weights act as repeated rows.
+        """
+        output, target = self._check(output, target)
+        w = self._check_weights(sample_weight, output.shape[0], output.dtype)
+        self._cache = (output, target, w)
+        per_sample = self._per_sample(output, target)
+        if w is None:
+            return float(per_sample.sum() * self._scale(output.shape[0]))
+        total = float(per_sample @ w)
+        return total / float(w.sum()) if self.reduction == "mean" else total
+
+    def __call__(self, output: Array, target: Array, sample_weight: Array | None = None) -> float:
+        return self.forward(output, target, sample_weight)
 
     def backward(self) -> Array:
-        r"""Return :math:`\partial L/\partial\,\text{output}` for the last ``forward``."""
+        r"""Return :math:`\partial L/\partial\,\text{output}` for the last ``forward``.
+
+        Row :math:`i` is :math:`\partial\ell_i/\partial\,\text{output}_i` times
+        :math:`w_i/\sum w` (mean) or :math:`w_i` (sum); without weights :math:`w_i = 1`.
+        """
         if self._cache is None:
             raise ValidationError(f"{type(self).__name__}.backward called before forward")
-        output, target = self._cache
+        output, target, w = self._cache
         grad = self._grad_per_sample(output, target)
-        if self.reduction == "mean":
+        if w is not None:
+            grad *= (w / w.sum() if self.reduction == "mean" else w)[:, None]
+        elif self.reduction == "mean":
             grad /= output.shape[0]
         return grad
 

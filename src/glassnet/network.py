@@ -164,13 +164,22 @@ class Network:
             total += self.l1 * sum(float(np.sum(np.abs(w))) for w, _ in self._penalised())
         return total
 
-    def objective(self, x: Array, y: Array, loss: Loss) -> float:
+    def objective(
+        self, x: Array, y: Array, loss: Loss, sample_weight: Array | None = None
+    ) -> float:
         """:math:`J = L(f(X), y) + \\text{penalty}` at the current parameters (no gradients)."""
-        return loss.forward(self.raw_output(x), y) + self.penalty()
+        return loss.forward(self.raw_output(x), y, sample_weight) + self.penalty()
 
-    def gradient(self, x: Array, y: Array, loss: Loss, training: bool = True) -> float:
+    def gradient(
+        self,
+        x: Array,
+        y: Array,
+        loss: Loss,
+        training: bool = True,
+        sample_weight: Array | None = None,
+    ) -> float:
         """One forward and backward pass: returns :math:`J`, leaves its gradient in ``grads``."""
-        value = loss.forward(self.forward(x, training), y) + self.penalty()
+        value = loss.forward(self.forward(x, training), y, sample_weight) + self.penalty()
         self.backward(loss.backward())
         return value
 

@@ -151,22 +151,26 @@ class Trainer:
         metrics: Sequence[str],
         gradient: str,
         numerical_eps: float,
+        sample_weight: Array | None = None,
     ) -> None:
         self.network, self.x, self.y, self.loss, self.optimizer = network, x, y, loss, optimizer
         self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
         self.validation, self.callbacks, self.metrics = validation, list(callbacks), list(metrics)
         self.gradient, self.numerical_eps = gradient, numerical_eps
+        self.sample_weight = sample_weight
         self.history = History()
         self.stop_training = False
         self._last_finite: float | None = None
 
     # -- one update -----------------------------------------------------------------------
-    def _compute_gradient(self, xb: Array, yb: Array) -> float:
+    def _compute_gradient(self, xb: Array, yb: Array, wb: Array | None) -> float:
         if self.gradient == "numerical":
             from .gradcheck import numerical_gradient_into
 
-            return numerical_gradient_into(self.network, xb, yb, self.loss, self.numerical_eps)
-        return self.network.gradient(xb, yb, self.loss, training=True)
+            return numerical_gradient_into(
+                self.network, xb, yb, self.loss, self.numerical_eps, sample_weight=wb
+            )
+        return self.network.gradient(xb, yb, self.loss, training=True, sample_weight=wb)
 
     def _diverged(self, epoch: int, what: str) -> TrainingDiverged:
         return TrainingDiverged(
@@ -176,12 +180,12 @@ class Trainer:
             last_finite_loss=self._last_finite,
         )
 
-    def _update(self, xb: Array, yb: Array, epoch: int) -> float:
+    def _update(self, xb: Array, yb: Array, wb: Array | None, epoch: int) -> float:
         params, grads = self.network.parameters(), self.network.gradients()
         # Overflow and NaN are how divergence shows: report it once, as TrainingDiverged,
         # rather than as RuntimeWarnings (which are errors under warnings filters).
         with np.errstate(over="ignore", invalid="ignore"):
-            value = self._compute_gradient(xb, yb)
+            value = self._compute_gradient(xb, yb, wb)
             if not math.isfinite(value):
                 raise self._diverged(epoch, f"the loss became {value}")
             if not all(np.isfinite(g).all() for g in grads.values()):
@@ -209,10 +213,13 @@ class Trainer:
         """Run one epoch and return its logs."""
         n = self.x.shape[0]
         total = 0.0
+        w = self.sample_weight
         for index in self._batches():
             xb, yb = self.x[index], self.y[index]
-            total += self._update(xb, yb, epoch) * xb.shape[0]
-        logs = {"loss": total / n}
+            wb = None if w is None else w[index]
+            size = xb.shape[0] if wb is None else float(wb.sum())
+            total += self._update(xb, yb, wb, epoch) * size
+        logs = {"loss": total / (n if w is None else float(w.sum()))}
         if self.validation is not None:
             xv, yv = self.validation
             logs["val_loss"] = self.loss.forward(self.network.raw_output(xv), yv)
@@ -271,11 +278,11 @@ class EarlyStopping(Callback):
 
 
 def _split_validation(
-    x: Array, y: Array, fraction: float, rng: np.random.RandomState | np.random.Generator
-) -> tuple[Array, Array, Array, Array]:
+    n: int, fraction: float, rng: np.random.RandomState | np.random.Generator
+) -> tuple[Array, Array]:
+    """Row indices (train, validation) for a random split."""
     if not 0 < fraction < 1:
         raise ValidationError(f"validation_fraction must be in (0, 1), got {fraction!r}")
-    n = x.shape[0]
     n_val = round(n * fraction)
     if n_val < 1 or n_val >= n:
         raise ValidationError(
@@ -283,8 +290,7 @@ def _split_validation(
             "it needs at least one row on each side"
         )
     order = rng.permutation(n)
-    val, train = order[:n_val], order[n_val:]
-    return x[train], y[train], x[val], y[val]
+    return order[n_val:], order[:n_val]
 
 
 def fit(
@@ -309,6 +315,7 @@ def fit(
     metrics: Sequence[str] = (),
     gradient: str = "backprop",
     numerical_eps: float = 1e-6,
+    sample_weight: ArrayLike | None = None,
 ) -> History:
     r"""Train ``network`` on ``(x, y)`` in place and return its :class:`History`.
 
@@ -345,6 +352,9 @@ def fit(
         (the ml4a tutorial trains this way).
     numerical_eps : float
         The step of the numerical gradient.
+    sample_weight : array of shape (n_samples,), optional
+        Non-negative weights of the rows in the loss (see :meth:`Loss.forward`); integer
+        weights act as repeated rows. The validation loss is unweighted.
 
     Raises
     ------
@@ -360,6 +370,9 @@ def fit(
         )
     loss_fn = default_loss(network) if loss is None else get_loss(loss)
     ys = _prepare_target(y, xs.shape[0], loss_fn, network.dtype)
+    weights = None
+    if sample_weight is not None:
+        weights = loss_fn._check_weights(np.asarray(sample_weight), xs.shape[0], network.dtype)
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValidationError(f"epochs must be a positive integer, got {epochs!r}")
     if batch_size is not None and (
@@ -380,8 +393,10 @@ def fit(
     if validation_data is not None and validation_fraction is not None:
         raise ValidationError("give validation_data or validation_fraction, not both")
     if validation_fraction is not None:
-        xs, ys, xv, yv = _split_validation(xs, ys, validation_fraction, rng)
-        validation = (xv, yv)
+        train, val = _split_validation(xs.shape[0], validation_fraction, rng)
+        validation = (xs[val], ys[val])
+        xs, ys = xs[train], ys[train]
+        weights = None if weights is None else weights[train]
     elif validation_data is not None:
         xv = network._check_input(validation_data[0])
         validation = (xv, _prepare_target(validation_data[1], xv.shape[0], loss_fn, network.dtype))
@@ -393,7 +408,7 @@ def fit(
         network, xs, ys, loss_fn, opt,
         batch_size=batch_size, shuffle=shuffle, rng=rng, validation=validation,
         callbacks=all_callbacks, metrics=metrics, gradient=gradient,
-        numerical_eps=check_positive(numerical_eps, "numerical_eps"),
+        numerical_eps=check_positive(numerical_eps, "numerical_eps"), sample_weight=weights,
     )  # fmt: skip
     for cb in trainer.callbacks:
         cb.on_train_begin(trainer)
