@@ -47,6 +47,9 @@ def sigmoid(z: Array) -> Array:
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
 
 
+_SHIFT_LIMITS = {np.dtype(t): float(np.log(np.finfo(t).max) / 4) for t in (np.float32, np.float64)}
+
+
 def _softmax_shift(z: Array) -> Array:
     r"""Per-row shift :math:`s` for a stable softmax: the row maximum where it is large.
 
@@ -61,6 +64,20 @@ def _softmax_shift(z: Array) -> Array:
     return np.where(np.abs(m) > limit, m, 0).astype(z.dtype, copy=False)
 
 
+def softmax_parts(z: Array) -> tuple[Array, Array | None]:
+    r"""The unnormalised softmax :math:`e^{z - s}` of each row and the shift :math:`s` used.
+
+    The shift is ``None`` — and :math:`e^{z}` is computed exactly as the textbook formula
+    does — when every logit lies within the limit of :func:`_softmax_shift`, which one
+    reduction decides; otherwise each row is shifted as :func:`_softmax_shift` says.
+    """
+    limit = _SHIFT_LIMITS.get(z.dtype)
+    if limit is not None and z.size and float(np.abs(z).max()) <= limit:
+        return np.exp(z), None
+    shift = _softmax_shift(z)
+    return np.exp(z - shift), shift
+
+
 def softmax(z: Array) -> Array:
     r"""Row-wise :math:`\mathrm{softmax}(z)_k = e^{z_k - s} / \sum_j e^{z_j - s}`, stable for any logits.
 
@@ -68,7 +85,7 @@ def softmax(z: Array) -> Array:
     logits and leaves moderate rows untouched, so that the tutorials' unshifted formula is
     reproduced to the last bit.
     """
-    e = np.exp(z - _softmax_shift(z))
+    e, _ = softmax_parts(z)
     e /= e.sum(axis=1, keepdims=True)
     return e
 

@@ -91,13 +91,17 @@ class Dense:
 
     def backward(self, grad_out: Array) -> Array:
         """Write :math:`X^\\top G` and :math:`\\sum G` into ``grads``; return :math:`G W^\\top`."""
+        self.backward_params(grad_out)
+        return grad_out @ self.params["weight"].T
+
+    def backward_params(self, grad_out: Array) -> None:
+        """The parameter gradients only: for a first layer, whose input needs no gradient."""
         x = self._cache
         if x is None:
             raise ValidationError("Dense.backward called before forward")
         np.matmul(x.T, grad_out, out=self.grads["weight"])
         if self.bias:
-            np.sum(grad_out, axis=0, out=self.grads["bias"])
-        return grad_out @ self.params["weight"].T
+            grad_out.sum(axis=0, out=self.grads["bias"])
 
     def config(self) -> dict[str, Any]:
         return {"n_in": self.n_in, "n_out": self.n_out, "bias": self.bias}

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._validation import lookup
-from .activations import log_softmax, sigmoid, softmax
+from .activations import sigmoid, softmax, softmax_parts
 from .errors import ValidationError
 
 Array = NDArray[Any]
@@ -68,6 +68,15 @@ class Loss:
         target = self._prepare_target(output, np.asarray(target))
         return output, target
 
+    def check_target(self, target: Array, n_outputs: int, dtype: Any) -> Array:
+        """Validate ``target`` for outputs of width ``n_outputs`` once, ahead of many passes.
+
+        What this returns can be given to :meth:`forward` with ``validated=True``, which then
+        skips the checks (the training loop does this).
+        """
+        target = np.asarray(target)
+        return self._prepare_target(np.empty((target.shape[0], n_outputs), dtype), target)
+
     def _prepare_target(self, output: Array, target: Array) -> Array:
         if target.ndim == 1:
             target = target.reshape(-1, 1)
@@ -87,14 +96,25 @@ class Loss:
             raise ValidationError("sample_weight must be finite, non-negative and not all zero")
         return w
 
-    def forward(self, output: Array, target: Array, sample_weight: Array | None = None) -> float:
+    def forward(
+        self,
+        output: Array,
+        target: Array,
+        sample_weight: Array | None = None,
+        *,
+        validated: bool = False,
+    ) -> float:
         r"""Return the loss :math:`L` of ``output`` against ``target``.
 
         With ``sample_weight`` :math:`w`, :math:`L = \sum_i w_i \ell_i / \sum_i w_i` (mean) or
         :math:`\sum_i w_i \ell_i` (sum); integer weights act as repeated rows.
+        ``validated=True`` skips the checks of arguments that :meth:`check_target` (and the
+        weights' own check) already passed.
         """
-        output, target = self._check(output, target)
-        w = self._check_weights(sample_weight, output.shape[0], output.dtype)
+        if not validated:
+            output, target = self._check(output, target)
+            sample_weight = self._check_weights(sample_weight, output.shape[0], output.dtype)
+        w = sample_weight
         self._cache = (output, target, w)
         per_sample = self._per_sample(output, target)
         if w is None:
@@ -177,15 +197,33 @@ class SoftmaxCrossEntropy(Loss):
         return super()._prepare_target(output, target)
 
     def _per_sample(self, output: Array, target: Array) -> Array:
-        logp = log_softmax(output)
+        # one exp serves both passes: p = e / S is kept for the gradient, and
+        # log p_k = z_k - s - log S needs no second exp (s: the stabilising shift).
+        e, shift = softmax_parts(output)
+        total = e.sum(axis=1, keepdims=True)
+        np.divide(e, total, out=e)
+        self._probs: Array | None = e
+        log_total = np.log(total)
+        if shift is not None:
+            log_total += shift
         if target.ndim == 1:
-            return -logp[np.arange(output.shape[0]), target]
-        return -(target * logp).sum(axis=1)
+            rows = self._rows(output.shape[0])
+            return log_total[:, 0] - output[rows, target]
+        return (target * (log_total - output)).sum(axis=1)
+
+    def _rows(self, n: int) -> Array:
+        rows = getattr(self, "_row_index", None)
+        if rows is None or rows.shape[0] != n:
+            rows = self._row_index = np.arange(n)
+        return rows
 
     def _grad_per_sample(self, output: Array, target: Array) -> Array:
-        grad = softmax(output)
+        grad = getattr(self, "_probs", None)
+        self._probs = None
+        if grad is None or grad.shape != output.shape:  # backward without this forward
+            grad = softmax(output)
         if target.ndim == 1:
-            grad[np.arange(output.shape[0]), target] -= 1
+            grad[self._rows(output.shape[0]), target] -= 1
         else:
             grad -= target
         return grad

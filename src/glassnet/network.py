@@ -138,28 +138,36 @@ class Network:
             x = layer.forward(x, training)
         return x
 
-    def backward(self, grad_out: Array) -> Array:
+    def backward(self, grad_out: Array, input_grad: bool = True) -> Array | None:
         r"""Back-propagate :math:`\partial L/\partial\,\text{output}` through the stack.
 
         Each layer writes its parameter gradients; the penalty gradients
         (:math:`\lambda_2 W + \lambda_1 \mathrm{sign}(W)`) are then added to the weights'.
-        Returns :math:`\partial L/\partial X`.
+        Returns :math:`\partial L/\partial X`, or ``None`` with ``input_grad=False``, which
+        spares the first layer's :math:`G W^\top` (training never needs it).
         """
-        for layer in reversed(self.layers):
-            grad_out = layer.backward(grad_out)
+        layers = self.layers
+        grad: Array | None = grad_out
+        for i in range(len(layers) - 1, -1, -1):
+            layer = layers[i]
+            if i == 0 and not input_grad and isinstance(layer, Dense):
+                layer.backward_params(grad_out)
+                grad = None
+                break
+            grad_out = grad = layer.backward(grad_out)
         if self.l2 or self.l1:
-            for weight, grad in self._penalised():
+            for weight, weight_grad in self._penalised():
                 if self.l2:
-                    grad += self.l2 * weight
+                    weight_grad += self.l2 * weight
                 if self.l1:
-                    grad += self.l1 * np.sign(weight)
-        return grad_out
+                    weight_grad += self.l1 * np.sign(weight)
+        return grad
 
     def penalty(self) -> float:
         r""":math:`\frac{\lambda_2}{2}\sum\|W\|^2 + \lambda_1\sum|W|` over the weight matrices."""
         total = 0.0
         if self.l2:
-            total += self.l2 / 2 * sum(float(np.sum(np.square(w))) for w, _ in self._penalised())
+            total += self.l2 / 2 * sum(float(np.vdot(w, w)) for w, _ in self._penalised())
         if self.l1:
             total += self.l1 * sum(float(np.sum(np.abs(w))) for w, _ in self._penalised())
         return total
@@ -177,10 +185,17 @@ class Network:
         loss: Loss,
         training: bool = True,
         sample_weight: Array | None = None,
+        *,
+        validated: bool = False,
     ) -> float:
-        """One forward and backward pass: returns :math:`J`, leaves its gradient in ``grads``."""
-        value = loss.forward(self.forward(x, training), y, sample_weight) + self.penalty()
-        self.backward(loss.backward())
+        """One forward and backward pass: returns :math:`J`, leaves its gradient in ``grads``.
+
+        ``validated=True`` tells the loss that ``y`` (and ``sample_weight``) already passed
+        :meth:`Loss.check_target`, as the training loop arranges once per run.
+        """
+        output = self.forward(x, training)
+        value = loss.forward(output, y, sample_weight, validated=validated) + self.penalty()
+        self.backward(loss.backward(), input_grad=False)
         return value
 
     # -- prediction -----------------------------------------------------------------------

@@ -158,6 +158,7 @@ class Trainer:
         self.validation, self.callbacks, self.metrics = validation, list(callbacks), list(metrics)
         self.gradient, self.numerical_eps = gradient, numerical_eps
         self.sample_weight = sample_weight
+        self._params, self._grads = network.parameters(), network.gradients()
         self.history = History()
         self.stop_training = False
         self._last_finite: float | None = None
@@ -170,7 +171,9 @@ class Trainer:
             return numerical_gradient_into(
                 self.network, xb, yb, self.loss, self.numerical_eps, sample_weight=wb
             )
-        return self.network.gradient(xb, yb, self.loss, training=True, sample_weight=wb)
+        return self.network.gradient(
+            xb, yb, self.loss, training=True, sample_weight=wb, validated=True
+        )
 
     def _diverged(self, epoch: int, what: str) -> TrainingDiverged:
         return TrainingDiverged(
@@ -181,19 +184,13 @@ class Trainer:
         )
 
     def _update(self, xb: Array, yb: Array, wb: Array | None, epoch: int) -> float:
-        params, grads = self.network.parameters(), self.network.gradients()
-        # Overflow and NaN are how divergence shows: report it once, as TrainingDiverged,
-        # rather than as RuntimeWarnings (which are errors under warnings filters).
-        with np.errstate(over="ignore", invalid="ignore"):
-            value = self._compute_gradient(xb, yb, wb)
-            if not math.isfinite(value):
-                raise self._diverged(epoch, f"the loss became {value}")
-            if not all(np.isfinite(g).all() for g in grads.values()):
-                raise self._diverged(epoch, "a gradient became NaN or infinite")
-            self._last_finite = value
-            self.optimizer.step(params, grads)
-            if not all(np.isfinite(p).all() for p in params.values()):
-                raise self._diverged(epoch, "a parameter became NaN or infinite")
+        # A non-finite gradient or step shows up as a non-finite loss at the next update
+        # (or in the check of the parameters when training ends): see run().
+        value = self._compute_gradient(xb, yb, wb)
+        if not math.isfinite(value):
+            raise self._diverged(epoch, f"the loss became {value}")
+        self._last_finite = value
+        self.optimizer.step(self._params, self._grads)
         update = self.history.n_updates
         self.history.n_updates += 1
         self.history.batch_loss.append(value)
@@ -204,7 +201,7 @@ class Trainer:
     def _batches(self) -> list[slice] | list[Array]:
         n = self.x.shape[0]
         if self.batch_size is None or (self.batch_size >= n and not self.shuffle):
-            return [slice(0, n)]
+            return [slice(None)]
         size = min(self.batch_size, n)
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
         return [order[i : i + size] for i in range(0, n, size)]
@@ -215,8 +212,11 @@ class Trainer:
         total = 0.0
         w = self.sample_weight
         for index in self._batches():
-            xb, yb = self.x[index], self.y[index]
-            wb = None if w is None else w[index]
+            if isinstance(index, slice):  # the whole set: no copy, no new view
+                xb, yb, wb = self.x, self.y, w
+            else:
+                xb, yb = self.x[index], self.y[index]
+                wb = None if w is None else w[index]
             size = xb.shape[0] if wb is None else float(wb.sum())
             total += self._update(xb, yb, wb, epoch) * size
         logs = {"loss": total / (n if w is None else float(w.sum()))}
@@ -228,6 +228,30 @@ class Trainer:
             if self.validation is not None:
                 logs["val_accuracy"] = accuracy(self.validation[1], self.network.predict(xv))
         return logs
+
+    def run(self, epochs: int) -> History:
+        """Run up to ``epochs`` epochs with the callbacks; returns the history."""
+        for cb in self.callbacks:
+            cb.on_train_begin(self)
+        # Overflow and NaN are how divergence shows: it is reported once, as
+        # TrainingDiverged, rather than as RuntimeWarnings (errors under warning filters).
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                for epoch in range(epochs):
+                    logs = self.run_epoch(epoch)
+                    self.record(logs)
+                    for cb in self.callbacks:
+                        cb.on_epoch_end(self, epoch, logs)
+                    if self.stop_training:
+                        break
+                if not all(np.isfinite(p).all() for p in self._params.values()):
+                    raise self._diverged(
+                        self.history.epochs - 1, "a parameter became NaN or infinite"
+                    )
+        finally:
+            for cb in self.callbacks:
+                cb.on_train_end(self)
+        return self.history
 
     def record(self, logs: dict[str, float]) -> None:
         h = self.history
@@ -369,7 +393,8 @@ def fit(
             f"X has {xs.shape[1]} features but the network expects {network.n_features}"
         )
     loss_fn = default_loss(network) if loss is None else get_loss(loss)
-    ys = _prepare_target(y, xs.shape[0], loss_fn, network.dtype)
+    ys = loss_fn.check_target(_prepare_target(y, xs.shape[0], loss_fn, network.dtype),
+                              network.n_outputs, network.dtype)  # fmt: skip
     weights = None
     if sample_weight is not None:
         weights = loss_fn._check_weights(np.asarray(sample_weight), xs.shape[0], network.dtype)
@@ -410,17 +435,4 @@ def fit(
         callbacks=all_callbacks, metrics=metrics, gradient=gradient,
         numerical_eps=check_positive(numerical_eps, "numerical_eps"), sample_weight=weights,
     )  # fmt: skip
-    for cb in trainer.callbacks:
-        cb.on_train_begin(trainer)
-    try:
-        for epoch in range(int(epochs)):
-            logs = trainer.run_epoch(epoch)
-            trainer.record(logs)
-            for cb in trainer.callbacks:
-                cb.on_epoch_end(trainer, epoch, logs)
-            if trainer.stop_training:
-                break
-    finally:
-        for cb in trainer.callbacks:
-            cb.on_train_end(trainer)
-    return trainer.history
+    return trainer.run(int(epochs))
