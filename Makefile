@@ -1,30 +1,44 @@
 # glassnet — the two commands of the README.
 #   make demo   reproduces the moons tutorial: its numbers, and its pictures in out/
-#   make test   lints and runs the whole test suite
+#   make test   lints, type-checks and runs the whole test suite
+#   make bench  times glassnet against the tutorial's loop, scikit-learn and PyTorch
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
+BASE   := $(VENV)/.installed-base
+DEV    := $(VENV)/.installed-dev
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install bench clean
 
-$(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(PY):
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
-	@touch $(STAMP)
 
-install: $(STAMP)
+# the package and what it needs to run
+$(BASE): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $(BASE)
 
-demo: $(STAMP)
+# plus the test tools and the optional Dask extra (its tests start a local cluster)
+$(DEV): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev,dask]"
+	@touch $(DEV) $(BASE)
+
+install: $(DEV)
+
+demo: $(BASE)
 	$(VENV)/bin/glassnet reproduce moons --plot out/
 
-lint: $(STAMP)
-	$(PY) -m ruff check src tests
+lint: $(DEV)
+	$(PY) -m ruff check src tests examples
 	$(PY) -m mypy
 
-test: $(STAMP) lint
+test: $(DEV) lint
 	$(PY) -m pytest
 
+# speed against the references, side by side (PyTorch is compared when installed)
+bench: $(DEV)
+	$(PY) -m benchmarks
+
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out .pytest_cache .mypy_cache

@@ -673,3 +673,16 @@ def test_weights_of_ones_change_nothing_and_bad_weights_are_refused(rng):
                        ([0.0] * 10, "not all zero"), ([np.nan] * 10, "finite")):  # fmt: skip
         with pytest.raises(ValidationError, match=match):
             fit(mlp([2, 3, 2], output="softmax", random_state=0), x, y, sample_weight=bad)
+
+
+def test_a_batch_whose_rows_all_weigh_zero_contributes_nothing(rng):
+    x, y = rng.randn(8, 2), rng.randn(8, 1)
+    w = np.array([0, 0, 0, 0, 1, 2, 1, 1], dtype=float)  # the first batch of 4 weighs nothing
+    a = mlp([2, 3, 1], activation="tanh", random_state=0)
+    b = mlp([2, 3, 1], activation="tanh", random_state=0)
+    ha = fit(a, x, y, sample_weight=w, batch_size=4, shuffle=False, epochs=3, learning_rate=0.1)
+    hb = fit(b, x[4:], y[4:], sample_weight=w[4:], batch_size=4, shuffle=False, epochs=3,
+             learning_rate=0.1)  # fmt: skip
+    assert ha.batch_loss[0::2] == [0.0, 0.0, 0.0]
+    for name, param in a.parameters().items():
+        assert_allclose(param, b.parameters()[name], rtol=1e-13)

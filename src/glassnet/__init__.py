@@ -7,6 +7,8 @@ experiments, plots and estimators import scikit-learn and matplotlib when they a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import activations, initializers, io, layers, losses, metrics, optimizers, schedules
 from .activations import GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .errors import (
@@ -31,6 +33,9 @@ from .optimizers import AdaGrad, Adam, GradientDescent, RMSProp
 from .schedules import Constant, Cyclical, ExponentialDecay, InverseTime, StepDecay
 from .training import Callback, EarlyStopping, History, PrintLoss, fit
 
+if TYPE_CHECKING:
+    from .estimators import GlassClassifier, GlassRegressor
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -45,6 +50,8 @@ __all__ = [
     "Dropout",
     "EarlyStopping",
     "ExponentialDecay",
+    "GlassClassifier",
+    "GlassRegressor",
     "GlassnetError",
     "GradcheckReport",
     "GradientDescent",
@@ -85,3 +92,16 @@ __all__ = [
     "save",
     "schedules",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the scikit-learn estimators on first use, so ``import glassnet`` stays NumPy-only."""
+    if name in ("GlassClassifier", "GlassRegressor"):
+        from .estimators import GlassClassifier, GlassRegressor
+
+        return {"GlassClassifier": GlassClassifier, "GlassRegressor": GlassRegressor}[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

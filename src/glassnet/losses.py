@@ -120,7 +120,10 @@ class Loss:
         if w is None:
             return float(per_sample.sum() * self._scale(output.shape[0]))
         total = float(per_sample @ w)
-        return total / float(w.sum()) if self.reduction == "mean" else total
+        if self.reduction == "sum":
+            return total
+        weight = float(w.sum())  # a batch whose rows all weigh 0 contributes nothing
+        return total / weight if weight > 0 else 0.0
 
     def __call__(self, output: Array, target: Array, sample_weight: Array | None = None) -> float:
         return self.forward(output, target, sample_weight)
@@ -136,7 +139,8 @@ class Loss:
         output, target, w = self._cache
         grad = self._grad_per_sample(output, target)
         if w is not None:
-            grad *= (w / w.sum() if self.reduction == "mean" else w)[:, None]
+            weight = float(w.sum()) if self.reduction == "mean" else 1.0
+            grad *= (w / weight if weight > 0 else np.zeros_like(w))[:, None]
         elif self.reduction == "mean":
             grad /= output.shape[0]
         return grad
