@@ -684,5 +684,6 @@ def test_a_batch_whose_rows_all_weigh_zero_contributes_nothing(rng):
     hb = fit(b, x[4:], y[4:], sample_weight=w[4:], batch_size=4, shuffle=False, epochs=3,
              learning_rate=0.1)  # fmt: skip
     assert ha.batch_loss[0::2] == [0.0, 0.0, 0.0]
+    assert_allclose(ha.batch_loss[1::2], hb.batch_loss, rtol=1e-13)
     for name, param in a.parameters().items():
         assert_allclose(param, b.parameters()[name], rtol=1e-13)
