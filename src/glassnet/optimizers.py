@@ -43,6 +43,7 @@ class Optimizer:
         self.schedule = as_schedule(learning_rate)
         self.t = 0
         self.state: dict[str, dict[str, Array]] = {}
+        self._buffers: dict[tuple[str, int], Array] = {}
 
     def current_learning_rate(self) -> float:
         """The learning rate the next update will use."""
@@ -69,10 +70,24 @@ class Optimizer:
             per_param[slot] = np.zeros_like(like)
         return per_param[slot]
 
+    def _work(self, name: str, like: Array, k: int = 0) -> Array:
+        """A scratch array shaped like the parameter, reused by every update (not state).
+
+        The updates below write their intermediate products into these with ``out=`` in
+        the order the formula reads, so they allocate nothing and round exactly as the
+        written-out expression does.
+        """
+        key = (name, k)
+        buf = self._buffers.get(key)
+        if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
+            buf = self._buffers[key] = np.empty_like(like)
+        return buf
+
     def reset(self) -> None:
         """Forget the state and the update count."""
         self.t = 0
         self.state = {}
+        self._buffers = {}
 
     def config(self) -> dict[str, Any]:
         lr = self.learning_rate
@@ -122,14 +137,17 @@ class GradientDescent(Optimizer):
         self.nesterov = bool(nesterov)
 
     def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
+        step = np.multiply(grad, lr, out=self._work(name, param))  # η g
         if self.momentum == 0:
-            param -= lr * grad
+            param -= step
             return
         velocity = self._slot(name, "velocity", param)
         velocity *= self.momentum
-        velocity -= lr * grad
+        velocity -= step
         if self.nesterov:
-            param += self.momentum * velocity - lr * grad
+            ahead = np.multiply(velocity, self.momentum, out=self._work(name, param, 1))
+            ahead -= step  # μv − ηg
+            param += ahead
         else:
             param += velocity
 
@@ -170,12 +188,17 @@ class Adam(Optimizer):
     def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
         m = self._slot(name, "m", param)
         v = self._slot(name, "v", param)
+        a, b = self._work(name, param), self._work(name, param, 1)
         m *= self.beta1
-        m += (1 - self.beta1) * grad
+        m += np.multiply(grad, 1 - self.beta1, out=a)
         v *= self.beta2
-        v += (1 - self.beta2) * (grad * grad)
+        np.multiply(grad, grad, out=a)
+        v += np.multiply(a, 1 - self.beta2, out=a)
         lr_t = lr * math.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
-        param -= lr_t * m / (np.sqrt(v) + self.eps)
+        np.sqrt(v, out=b)
+        b += self.eps  # √v + ε
+        np.multiply(m, lr_t, out=a)
+        param -= np.divide(a, b, out=a)  # η_t m / (√v + ε)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
@@ -204,9 +227,14 @@ class RMSProp(Optimizer):
 
     def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
         s = self._slot(name, "square_avg", param)
+        a, b = self._work(name, param), self._work(name, param, 1)
         s *= self.rho
-        s += (1 - self.rho) * (grad * grad)
-        param -= lr * grad / (np.sqrt(s) + self.eps)
+        np.multiply(grad, grad, out=a)
+        s += np.multiply(a, 1 - self.rho, out=a)
+        np.sqrt(s, out=b)
+        b += self.eps
+        np.multiply(grad, lr, out=a)
+        param -= np.divide(a, b, out=a)  # η g / (√s + ε)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "rho": self.rho, "eps": self.eps}
@@ -229,8 +257,12 @@ class AdaGrad(Optimizer):
 
     def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
         s = self._slot(name, "sum_squares", param)
-        s += grad * grad
-        param -= lr * grad / (np.sqrt(s) + self.eps)
+        a, b = self._work(name, param), self._work(name, param, 1)
+        s += np.multiply(grad, grad, out=a)
+        np.sqrt(s, out=b)
+        b += self.eps
+        np.multiply(grad, lr, out=a)
+        param -= np.divide(a, b, out=a)  # η g / (√s + ε)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "eps": self.eps}
