@@ -1,0 +1,361 @@
+"""``python -m benchmarks``: time glassnet beside its references, interleaved in one process.
+
+For each round, for each contender: build its state (untimed), sleep 0.2 s, run, record.
+Each table gives the median time per unit, the median over rounds of the ratio to the
+workload's reference in the same round, and that ratio's min–max over the rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from . import dense, predict, wildml
+from .harness import (
+    OTHERS_NOTE,
+    REPO,
+    Contender,
+    Disturbance,
+    as_json,
+    describe,
+    environment,
+    measure,
+    rate_table,
+    reruns_note,
+    time_table,
+)
+
+WORKLOADS = ("W1", "W2", "W3", "PRED")
+W3_STEPS = 10
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per workload (default 3)")
+    parser.add_argument("--threads", type=int, default=2, help="BLAS/torch threads (default 2)")
+    parser.add_argument(
+        "--only",
+        default=",".join(WORKLOADS),
+        help="comma-separated workloads out of W1,W2,W3,PRED (default all)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke-run sizes: W1 2000 passes, 10 000 rows for W2/W3/PRED",
+    )
+    parser.add_argument("--json", metavar="FILE", help="also write the raw timings to FILE")
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        help="run a run disturbed by other processes again, at most N times (default 2; 0: never)",
+    )
+    parser.add_argument(
+        "--disturbed",
+        type=float,
+        default=0.25,
+        metavar="CORES",
+        help="a run is disturbed when other processes used more CPUs than this (default 0.25)",
+    )
+    args = parser.parse_args(argv)
+    args.only = [w.strip().upper() for w in args.only.split(",") if w.strip()]
+    unknown = sorted(set(args.only) - set(WORKLOADS))
+    if unknown:
+        parser.error(
+            f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}"
+        )
+    if args.rounds < 1 or args.threads < 1 or args.retries < 0:
+        parser.error("--rounds and --threads must be at least 1, --retries at least 0")
+    args.passes = 2000 if args.quick else 20000
+    args.rows = 10_000 if args.quick else dense.N_ROWS
+    args.policy = Disturbance(retries=args.retries, cores=args.disturbed)
+    return args
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def skip_note(skipped: list[str]) -> None:
+    for item in skipped:
+        say(f"skipped: {item}")
+
+
+# -- W1 ---------------------------------------------------------------------------------------
+def run_w1(args: argparse.Namespace, torch: Any) -> dict[str, Any]:
+    say(
+        f"\n== W1: WildML moons 2-3-2 tanh/softmax, summed CE + L2 0.01, full-batch GD lr 0.01, "
+        f"{args.passes} passes (float64; time per pass) =="
+    )
+    found, skipped = wildml.factories(torch)
+    timings = measure(wildml.contenders(args.passes, found), args.rounds, args.passes, args.policy)
+    say(time_table(timings, "pass"))
+    say(reruns_note(timings))
+    skip_note(skipped)
+    check, losses = wildml.loss_check(timings, args.passes, found)
+    say(check)
+    return {
+        **as_json(timings, "pass"),
+        "passes": args.passes,
+        "final_losses": losses,
+        "skipped": skipped,
+    }
+
+
+# -- W2 and W3 --------------------------------------------------------------------------------
+def dense_contenders(
+    X: np.ndarray, y: np.ndarray, torch: Any, batch: int | None, epochs: int, with_sklearn: bool
+) -> tuple[list[Contender], list[str]]:
+    found = [
+        Contender(
+            "GEMM bound (ref)",
+            lambda: dense.gemm_bound(X, batch, epochs),
+            "the 8 matmuls per step only",
+        )
+    ]
+    skipped = []
+    for opt in ("sgd", "adam") if with_sklearn else ("sgd",):
+        label = "SGD" if opt == "sgd" else "Adam"
+
+        def bind(factory: Any, opt: str = opt) -> Any:
+            return lambda: factory(X, y, opt, batch, epochs)
+
+        found.append(Contender(f"hand-tight NumPy {label}", bind(dense.handtight)))
+        found.append(Contender(f"glassnet fit {label}", bind(dense.glassnet_fit)))
+        if torch is None:
+            skipped.append(f"PyTorch {label} (torch not installed)")
+        else:
+            note = "eps added to √v̂" if opt == "adam" else ""
+            found.append(
+                Contender(f"PyTorch {label}", bind(lambda *a: dense.torch_fit(torch, *a)), note)
+            )
+        if with_sklearn:
+            found.append(
+                Contender(
+                    f"scikit-learn {label}",
+                    bind(dense.sklearn_fit),
+                    "partial_fit, float32, weights copied",
+                )
+            )
+    return found, skipped
+
+
+def dense_check(timings: list[Any], X: np.ndarray, y: np.ndarray) -> tuple[str, dict[str, float]]:
+    """Mean loss on all rows after training, beside hand-tight NumPy's with the same optimizer."""
+    losses = {t.name: dense.mean_loss(t.output, X, y) for t in timings if t.output is not None}
+    lines = [
+        "mean cross-entropy on all rows after training (same math ⇒ same loss, up to "
+        "float32 rounding):"
+    ]
+    for name, value in losses.items():
+        ref_name = "hand-tight NumPy " + name.rsplit(" ", 1)[-1]
+        rel = abs(value - losses[ref_name]) / abs(losses[ref_name])
+        lines.append(f"  {name:<24}{value:.7f}   rel. diff. to {ref_name}: {rel:.1e}")
+    return "\n".join(lines), losses
+
+
+def run_w2(args: argparse.Namespace, torch: Any, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    say(
+        f"\n== W2: {X.shape[0]} x 784 float32, 784-256-128-10 ReLU, softmax CE (mean), batch "
+        f"{dense.BATCH}, one epoch in order; SGD lr {dense.SGD_LR}, Adam lr {dense.ADAM_LR} "
+        "(time per epoch) =="
+    )
+    found, skipped = dense_contenders(X, y, torch, dense.BATCH, 1, with_sklearn=True)
+    timings = measure(found, args.rounds, 1, args.policy)
+    say(time_table(timings, "epoch"))
+    say(reruns_note(timings))
+    skip_note(skipped)
+    check, losses = dense_check(timings, X, y)
+    say(check)
+    memory = run_memory(args, torch)
+    return {
+        **as_json(timings, "epoch"),
+        "rows": X.shape[0],
+        "final_losses": losses,
+        "skipped": skipped,
+        "memory": memory,
+    }
+
+
+def run_memory(args: argparse.Namespace, torch: Any) -> list[dict[str, Any]]:
+    names = ["numpy", "glassnet", *(["torch"] if torch is not None else []), "sklearn"]
+    results = []
+    for opt in ("sgd", "adam"):
+        for name in names:
+            cmd = [
+                sys.executable,
+                "-m",
+                "benchmarks.memory",
+                name,
+                "--optimizer",
+                opt,
+                "--rows",
+                str(args.rows),
+                "--threads",
+                str(args.threads),
+            ]
+            env = {
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join(
+                    filter(None, [str(REPO), os.environ.get("PYTHONPATH")])
+                ),
+            }
+            done = subprocess.run(
+                cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False
+            )
+            try:
+                results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+            except (IndexError, json.JSONDecodeError):
+                error = (done.stderr.strip().splitlines() or ["no output"])[-1]
+                results.append({"contender": name, "optimizer": opt, "error": error})
+    say(memory_table(results))
+    return results
+
+
+def memory_table(results: list[dict[str, Any]]) -> str:
+    labels = {
+        "numpy": "hand-tight NumPy",
+        "glassnet": "glassnet fit",
+        "torch": "PyTorch",
+        "sklearn": "scikit-learn",
+    }
+    data = next((r["data_mib"] for r in results if "data_mib" in r), float("nan"))
+    lines = [
+        f"peak RSS above the data during one epoch, fresh process each "
+        f"(python -m benchmarks.memory; the data is {data:.1f} MiB):",
+        f"  {'contender':<20}{'SGD':>12}{'Adam':>12}{'baseline (SGD)':>18}",
+    ]
+    for name, label in labels.items():
+        rows = {r["optimizer"]: r for r in results if r["contender"] == name}
+        if not rows:
+            continue
+        cells = [
+            f"{rows[o]['above_mib']:.1f} MiB"
+            if "above_mib" in rows.get(o, {})
+            else f"error: {rows.get(o, {}).get('error', '-')}"
+            for o in ("sgd", "adam")
+        ]
+        base = rows.get("sgd", {}).get("baseline_mib")
+        base_text = f"{base:.1f} MiB" if base is not None else "-"
+        lines.append(f"  {label:<20}{cells[0]:>12}{cells[1]:>12}{base_text:>18}")
+    methods = sorted({r["method"] for r in results if "method" in r})
+    lines.append(f"  method: {', '.join(methods) or '-'}")
+    return "\n".join(lines)
+
+
+def run_w3(args: argparse.Namespace, torch: Any, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    say(
+        f"\n== W3: the same data and network, full-batch gradient descent lr {dense.SGD_LR}, "
+        f"{W3_STEPS} steps of {X.shape[0]} rows (time per step) =="
+    )
+    found, skipped = dense_contenders(X, y, torch, None, W3_STEPS, with_sklearn=False)
+    timings = measure(found, args.rounds, W3_STEPS, args.policy)
+    say(time_table(timings, "step"))
+    say(reruns_note(timings))
+    skip_note(skipped)
+    check, losses = dense_check(timings, X, y)
+    say(check)
+    return {
+        **as_json(timings, "step"),
+        "rows": X.shape[0],
+        "steps": W3_STEPS,
+        "final_losses": losses,
+        "skipped": skipped,
+    }
+
+
+# -- PRED -------------------------------------------------------------------------------------
+def run_pred(args: argparse.Namespace, torch: Any, X: np.ndarray) -> dict[str, Any]:
+    n = X.shape[0]
+    say(
+        f"\n== PRED: predict with a saved and reloaded glassnet model (io.save, io.load), "
+        f"{n} rows in batches of {predict.PRED_BATCH} (rows per second) =="
+    )
+    skipped = []
+    with predict.temporary_directory() as tmp:
+        path = predict.saved_model(Path(tmp))
+        found = [
+            Contender(
+                "forward GEMM bound (ref)",
+                lambda: predict.forward_bound(X),
+                "the 3 forward matmuls only",
+            ),
+            Contender(
+                "glassnet predict",
+                lambda: predict.glassnet_predict(X, path),
+                "io.load then predict (argmax)",
+            ),
+        ]
+        if torch is None:
+            skipped.append("PyTorch inference (torch not installed)")
+        else:
+            found.append(
+                Contender(
+                    "PyTorch inference",
+                    lambda: predict.torch_predict(torch, X),
+                    "inference_mode, argmax",
+                )
+            )
+        timings = measure(found, args.rounds, 1, args.policy)
+    say(rate_table(timings, n, predict.PRED_BATCH))
+    say(reruns_note(timings))
+    skip_note(skipped)
+    if torch is not None:
+        agree = float(np.mean(timings[1].output == timings[2].output))
+        say(f"glassnet and PyTorch predict the same class on {agree:.2%} of the rows")
+    return {
+        **as_json(timings, "all rows"),
+        "rows": n,
+        "batch": predict.PRED_BATCH,
+        "rows_per_s": {t.name: n / float(np.median(t.times)) for t in timings},
+        "skipped": skipped,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    else:
+        torch.set_num_threads(args.threads)
+    report: dict[str, Any] = {
+        "args": {k: v for k, v in vars(args).items() if k not in ("json", "policy")}
+    }
+    with threadpool_limits(limits=args.threads):
+        report["environment"] = environment(torch, args.threads)
+        say(describe(report["environment"]))
+        say(
+            f"rounds: {args.rounds}{' (quick sizes)' if args.quick else ''}; workloads: "
+            f"{', '.join(args.only)}"
+        )
+        say(OTHERS_NOTE)
+        results: dict[str, Any] = {}
+        if "W1" in args.only:
+            results["W1"] = run_w1(args, torch)
+        if {"W2", "W3", "PRED"} & set(args.only):
+            X, y = dense.make_data(args.rows)
+            if "W2" in args.only:
+                results["W2"] = run_w2(args, torch, X, y)
+            if "W3" in args.only:
+                results["W3"] = run_w3(args, torch, X, y)
+            if "PRED" in args.only:
+                results["PRED"] = run_pred(args, torch, X)
+    report["workloads"] = results
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1, default=str) + "\n", "utf-8")
+        say(f"\nraw timings written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
