@@ -124,3 +124,13 @@ def test_numerical_gradient_into_matches_backprop(rng):
     assert_allclose(numerical_gradient_into(net, x, y, loss), value, rtol=1e-14, atol=0)
     for name, grad in net.gradients().items():
         assert relative_error(analytic[name], grad) < 1e-8
+
+
+def test_gradcheck_refuses_a_network_on_another_device():
+    from glassnet import mlp
+    from glassnet.errors import ValidationError
+
+    net = mlp([2, 3, 2], output="softmax", random_state=0)
+    net.device = "cuda"  # as Network.to("cuda") leaves it; the check comes before any array work
+    with pytest.raises(ValidationError, match="runs on the CPU"):
+        gradcheck(net, np.zeros((4, 2)), np.zeros(4, dtype=int))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from . import activations, initializers, io, layers, losses, metrics, optimizers, schedules
 from .activations import GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .errors import (
+    DeviceUnavailable,
     GlassnetError,
     ModelFileError,
     NotFittedError,
@@ -47,6 +48,7 @@ __all__ = [
     "Constant",
     "Cyclical",
     "Dense",
+    "DeviceUnavailable",
     "Dropout",
     "EarlyStopping",
     "ExponentialDecay",

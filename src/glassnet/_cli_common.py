@@ -107,7 +107,7 @@ def config_from(options: dict[str, Any]) -> Any:
         dropout=options["dropout"], seed=options["seed"], test_size=options["test_size"],
         validation_fraction=options["validation_fraction"],
         early_stopping=options["early_stopping"], patience=options["patience"],
-        standardize=not options["no_standardize"],
+        standardize=not options["no_standardize"], device=options.get("device", "cpu"),
     )  # fmt: skip
 
 

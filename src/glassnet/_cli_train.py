@@ -75,6 +75,8 @@ def _training_pictures(model: Any, out: Path) -> list[Path]:
 @click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
               help="Save the trained model to this file.")  # fmt: skip
 @plot_dir
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help='Train on the CPU (NumPy) or an NVIDIA GPU (CuPy: pip install "glassnet[gpu]").')  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 def train(data: str, out: str | None, plot: str | None, quiet: bool, **options: Any) -> None:
     """Train a network on DATA: a built-in dataset name or a CSV file.
@@ -88,11 +90,14 @@ def train(data: str, out: str | None, plot: str | None, quiet: bool, **options: 
       glassnet train iris --hidden 16,16 --epochs 300 --out iris.glassnet
       glassnet train diabetes --hidden 4 --activation sigmoid --optimizer gd --learning-rate 0.1 --batch-size full --epochs 1500
       glassnet train data.csv --target price --hidden 64,32 --early-stopping --validation-fraction 0.1
+      glassnet train data.csv --target label --hidden 256,128 --device cuda
     """
+    from .backend import get_namespace
     from .workflow import can_animate, load_data, save_trained
     from .workflow import train as run
 
     config = config_from(options)
+    get_namespace(config.device)  # no CuPy or no GPU: say so before loading any data
     dataset = load_data(data, target=options["target"], task=options["task"], seed=config.seed)
     folder = ensure_dir(plot)
     gif = folder / "training.gif" if folder is not None and can_animate(dataset, config) else None

@@ -42,6 +42,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._estimator_parts import _check_choice, _check_number, _Objective, _Relay
 from .activations import Activation
+from .backend import check_device, get_namespace, namespace_of, to_device, to_numpy
 from .errors import TrainingDiverged
 from .losses import Loss
 from .network import mlp
@@ -112,6 +113,7 @@ class GlassEstimatorBase(BaseEstimator):
         callbacks = [] if self.callbacks is None else self.callbacks
         if not all(isinstance(cb, Callback) for cb in callbacks):
             raise ValueError(f"callbacks must be glassnet Callback objects, got {callbacks!r}")
+        get_namespace(self.device)  # an unknown name or a missing GPU fails before any work
 
     # -- fitting ---------------------------------------------------------------------------
     def _fit(
@@ -133,6 +135,7 @@ class GlassEstimatorBase(BaseEstimator):
                 f"and outputs are {[d.n_out for d in self.network_.dense_layers]}; got "
                 f"hidden_layer_sizes={self.hidden_layer_sizes!r} and {widths[-1]} outputs"
             )
+        self._place(check_device(self.device))
         self._train(X, targets, y, weights, rng, incremental)
         return self
 
@@ -174,6 +177,21 @@ class GlassEstimatorBase(BaseEstimator):
         self.loss_curve_: list[float] = []
         self._no_improvement_count = 0
         self._reset_scores()
+
+    def _place(self, device: str) -> None:
+        """Move the network, the kept best weights and the optimizer's state to ``device``."""
+        if self.network_.device == device:
+            return
+        xp = self.network_.to(device).xp
+        self._best_params = {k: to_device(v, xp) for k, v in self._best_params.items()}
+        if hasattr(self, "_optimizer"):  # its moments move; reset() drops all the rest
+            optimizer = self._optimizer
+            t, state = optimizer.t, optimizer.state
+            optimizer.reset()
+            optimizer.t = t
+            optimizer.state = {
+                k: {s: to_device(a, xp) for s, a in d.items()} for k, d in state.items()
+            }
 
     def _reset_scores(self) -> None:
         self.best_loss_: float | None = None if self.early_stopping else np.inf
@@ -312,7 +330,7 @@ class GlassEstimatorBase(BaseEstimator):
         self, loss: Loss, scale: float, X: Array, targets: Array, y: Array, weights: Array | None
     ) -> tuple[float, float]:
         """Validation loss (no penalty) and score (accuracy or R²) after an epoch."""
-        value = loss.forward(self.network_.raw_output(X), targets, weights) * scale
+        value = loss.forward(self._output(X), targets, weights) * scale
         return value, float(self._score_predictions(X, y, weights))
 
     def _end_epoch(self, logs: dict[str, float], n: int) -> bool:
@@ -368,12 +386,17 @@ class GlassEstimatorBase(BaseEstimator):
     def _raw_output(self, X: Any) -> Array:
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
-        return self.network_.raw_output(X)
+        return self._output(X)
+
+    def _output(self, X: Array) -> Array:
+        """The network's raw output for checked ``X``, as a NumPy array on the host."""
+        return to_numpy(self.network_.raw_output(X))
 
     @property
     def coefs_(self) -> list[Array]:
         """The weight matrices, ``coefs_[i]`` of shape ``(units in, units out)`` of layer ``i``:
-        the network's own arrays (change them in place, or assign a list of the same shapes)."""
+        the network's own arrays (change them in place, or assign a list of the same shapes),
+        CuPy arrays with ``device="cuda"``."""
         return [dense.params["weight"] for dense in self.network_.dense_layers]
 
     @coefs_.setter
@@ -392,10 +415,10 @@ class GlassEstimatorBase(BaseEstimator):
     def _assign(self, key: str, values: Sequence[Any]) -> None:
         check_is_fitted(self)
         params = [dense.params[key] for dense in self.network_.dense_layers]
-        arrays = [np.asarray(v) for v in values]
+        arrays = [to_numpy(v) for v in values]
         if [a.shape for a in arrays] != [p.shape for p in params]:
             raise ValueError(
                 f"expected shapes {[p.shape for p in params]}, got {[a.shape for a in arrays]}"
             )
         for param, array in zip(params, arrays, strict=True):
-            np.copyto(param, array, casting="same_kind")
+            np.copyto(param, to_device(array, namespace_of(param)), casting="same_kind")

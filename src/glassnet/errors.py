@@ -8,6 +8,7 @@ against NumPy or scikit-learn conventions keeps working.
 from __future__ import annotations
 
 __all__ = [
+    "DeviceUnavailable",
     "GlassnetError",
     "ModelFileError",
     "NotFittedError",
@@ -47,3 +48,8 @@ class TrainingDiverged(GlassnetError, ArithmeticError):
 
 class ModelFileError(ValidationError):
     """A model file cannot be loaded: not a glassnet file, corrupt, too new or inconsistent."""
+
+
+class DeviceUnavailable(GlassnetError, RuntimeError):
+    """A device was asked for that this machine cannot provide: ``device="cuda"`` without CuPy
+    installed (``pip install "glassnet[gpu]"``) or without a visible CUDA GPU."""

@@ -102,7 +102,13 @@ _PARAMETERS = r"""
         Passed to the engine's loop as if the epochs were one run: ``on_train_begin`` and
         ``on_train_end`` once per ``fit``, epochs and updates numbered across epochs; the logs
         hold ``loss`` (``loss_``) and, with early stopping, ``val_loss`` and ``val_score``.
-        Setting ``trainer.stop_training = True`` stops after the epoch."""
+        Setting ``trainer.stop_training = True`` stops after the epoch.
+    device : {"cpu", "cuda"}, default="cpu"
+        Where the network trains and predicts: ``"cpu"`` with NumPy, ``"cuda"`` with CuPy on an
+        NVIDIA GPU (``pip install "glassnet[gpu]"``; the aliases ``"numpy"`` and ``"cupy"`` work
+        too). Checked by ``fit``, which raises :class:`~glassnet.errors.DeviceUnavailable`
+        without CuPy or a GPU. The initial weights and the shuffling are drawn on the host, so a
+        seed gives the same network on either device; predictions are NumPy arrays."""
 
 _ATTRIBUTES = r"""
     Attributes
@@ -172,7 +178,7 @@ class GlassClassifier(ClassifierMixin, _Persistent):
                  nesterovs_momentum: bool = True, early_stopping: bool = False,
                  validation_fraction: float = 0.1, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-8, n_iter_no_change: int = 10, class_weight: Any = None,
-                 callbacks: Any = None) -> None:  # fmt: skip
+                 callbacks: Any = None, device: str = "cpu") -> None:  # fmt: skip
         self.hidden_layer_sizes, self.activation = hidden_layer_sizes, activation
         self.solver, self.alpha, self.l1, self.dropout = solver, alpha, l1, dropout
         self.batch_size, self.learning_rate = batch_size, learning_rate
@@ -183,7 +189,7 @@ class GlassClassifier(ClassifierMixin, _Persistent):
         self.nesterovs_momentum, self.early_stopping = nesterovs_momentum, early_stopping
         self.validation_fraction, self.beta_1, self.beta_2 = validation_fraction, beta_1, beta_2
         self.epsilon, self.n_iter_no_change = epsilon, n_iter_no_change
-        self.class_weight, self.callbacks = class_weight, callbacks
+        self.class_weight, self.callbacks, self.device = class_weight, callbacks, device
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GlassClassifier:
         """Train on ``X`` (n_samples, n_features) and labels ``y`` (n_samples,) or a 0/1
@@ -321,7 +327,7 @@ class GlassClassifier(ClassifierMixin, _Persistent):
         return BinaryCrossEntropy(), 1.0
 
     def _score_predictions(self, X: Array, y: Array, sample_weight: Array | None) -> float:
-        predicted = self._decode(self.network_.raw_output(X))
+        predicted = self._decode(self._output(X))
         return float(accuracy_score(y, predicted, sample_weight=sample_weight))
 
     def _extra_metadata(self) -> dict[str, Any]:
@@ -368,7 +374,8 @@ class GlassRegressor(RegressorMixin, _Persistent):
                  warm_start: bool = False, momentum: float = 0.9, nesterovs_momentum: bool = True,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-8,
-                 n_iter_no_change: int = 10, callbacks: Any = None) -> None:  # fmt: skip
+                 n_iter_no_change: int = 10, callbacks: Any = None,
+                 device: str = "cpu") -> None:  # fmt: skip
         self.loss = loss
         self.hidden_layer_sizes, self.activation = hidden_layer_sizes, activation
         self.solver, self.alpha, self.l1, self.dropout = solver, alpha, l1, dropout
@@ -380,7 +387,7 @@ class GlassRegressor(RegressorMixin, _Persistent):
         self.nesterovs_momentum, self.early_stopping = nesterovs_momentum, early_stopping
         self.validation_fraction, self.beta_1, self.beta_2 = validation_fraction, beta_1, beta_2
         self.epsilon, self.n_iter_no_change = epsilon, n_iter_no_change
-        self.callbacks = callbacks
+        self.callbacks, self.device = callbacks, device
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GlassRegressor:
         """Train on ``X`` (n_samples, n_features) and ``y`` for up to ``max_iter`` epochs."""
@@ -433,7 +440,7 @@ class GlassRegressor(RegressorMixin, _Persistent):
         return SumSquaredError(scale=0.5, reduction="mean"), 1.0 / self.n_outputs_
 
     def _score_predictions(self, X: Array, y: Array, sample_weight: Array | None) -> float:
-        z = self.network_.raw_output(X)
+        z = self._output(X)
         return float(
             r2_score(y, z.ravel() if self.n_outputs_ == 1 else z, sample_weight=sample_weight)
         )

@@ -148,6 +148,10 @@ def gradcheck(
     """
     from .training import _prepare_target, default_loss
 
+    if network.device != "cpu":
+        raise ValidationError(
+            "gradcheck runs on the CPU in float64: check a copy moved with network.to('cpu')"
+        )
     xs = network._check_input(check_array(x, "X"))
     loss_fn = default_loss(network) if loss is None else get_loss(loss)
     ys = _prepare_target(y, xs.shape[0], loss_fn, network.dtype)

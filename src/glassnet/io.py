@@ -52,6 +52,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .activations import ACTIVATIONS, Activation
+from .backend import to_numpy
 from .errors import ModelFileError, ValidationError
 from .layers import Dense, Dropout
 from .network import Network
@@ -114,7 +115,8 @@ def save(
     ----------
     network : Network
         Built from :class:`~glassnet.layers.Dense`, :class:`~glassnet.layers.Dropout` and
-        the built-in activations.
+        the built-in activations. A network on the GPU is written from host copies and loads
+        on the CPU (``network.to("cuda")`` moves it back).
     path : str or path-like
         The file to write; its directory must exist. No ``.npz`` suffix is added.
     preprocessing : mapping of str to array-like, optional
@@ -139,7 +141,7 @@ def save(
         raise ValidationError(f"save needs a glassnet Network, got {type(network).__name__}")
     layers = [_describe(layer, f"layer {i}") for i, layer in enumerate(network.layers)]
     output = _describe(network.output, "output")
-    arrays = {name: np.asarray(p) for name, p in network.parameters().items()}
+    arrays = {name: to_numpy(p) for name, p in network.parameters().items()}  # host copies
     prep = _check_preprocessing(preprocessing)
     arrays.update({_PREFIX + key: value for key, value in prep.items()})
     header = {

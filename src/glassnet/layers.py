@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from ._validation import RandomStateLike, check_random_state
+from .backend import namespace_of, to_device
 from .errors import ValidationError
 from .initializers import Initializer, get_initializer
 
@@ -149,7 +150,10 @@ class Dropout:
             self._cache = None
             return x
         keep = 1.0 - self.rate
-        mask = (self._rng.random(x.shape) < keep).astype(x.dtype)
+        # Drawn on the host from the layer's own generator, so that a seed gives the same
+        # masks on every device; only the 0/1 mask travels to where ``x`` is.
+        kept = to_device(self._rng.random(x.shape) < keep, namespace_of(x))
+        mask = kept.astype(x.dtype)
         mask /= keep
         self._cache = mask
         return x * mask

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from ._validation import lookup
 from .activations import sigmoid, softmax, softmax_parts
+from .backend import namespace_of
 from .errors import ValidationError
 
 Array = NDArray[Any]
@@ -211,14 +212,16 @@ class SoftmaxCrossEntropy(Loss):
         if shift is not None:
             log_total += shift
         if target.ndim == 1:
-            rows = self._rows(output.shape[0])
+            rows = self._rows(output)
             return log_total[:, 0] - output[rows, target]
         return (target * (log_total - output)).sum(axis=1)
 
-    def _rows(self, n: int) -> Array:
+    def _rows(self, output: Array) -> Array:
+        """``arange(n)`` in the output's own array namespace, kept between passes."""
         rows = getattr(self, "_row_index", None)
-        if rows is None or rows.shape[0] != n:
-            rows = self._row_index = np.arange(n)
+        n = output.shape[0]
+        if rows is None or rows.shape[0] != n or type(rows) is not type(output):
+            rows = self._row_index = namespace_of(output).arange(n)
         return rows
 
     def _grad_per_sample(self, output: Array, target: Array) -> Array:
@@ -227,7 +230,7 @@ class SoftmaxCrossEntropy(Loss):
         if grad is None or grad.shape != output.shape:  # backward without this forward
             grad = softmax(output)
         if target.ndim == 1:
-            grad[self._rows(output.shape[0]), target] -= 1
+            grad[self._rows(output), target] -= 1
         else:
             grad -= target
         return grad

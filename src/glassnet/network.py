@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -22,6 +23,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from ._validation import RandomStateLike, check_array, check_positive, check_random_state
 from .activations import Activation, Sigmoid, Softmax, get_activation
+from .backend import check_device, get_namespace, namespace_of, to_device, to_numpy
 from .errors import NotFittedError, ValidationError
 from .initializers import Initializer
 from .layers import Dense, Dropout
@@ -67,6 +69,13 @@ class Network:
         to each weight gradient.
     l1 : float, default 0
         :math:`\lambda_1` in :math:`\lambda_1\sum|W|`; adds :math:`\lambda_1\,\mathrm{sign}(W)`.
+
+    Attributes
+    ----------
+    device : {"cpu", "cuda"}
+        Where the parameters live: ``"cpu"`` (NumPy arrays) until :meth:`to` moves them.
+        Training and prediction run there; ``predict`` and ``predict_proba`` return NumPy
+        arrays wherever it is.
     """
 
     def __init__(
@@ -86,6 +95,7 @@ class Network:
         self.output = get_activation(output)
         self.l2 = check_positive(l2, "l2", allow_zero=True)
         self.l1 = check_positive(l1, "l1", allow_zero=True)
+        self.device = "cpu"
 
     # -- structure ------------------------------------------------------------------------
     @property
@@ -107,6 +117,33 @@ class Network:
     def dtype(self) -> np.dtype[Any]:
         dense = self.dense_layers
         return dense[0].dtype if dense else np.dtype(np.float64)
+
+    @property
+    def xp(self) -> ModuleType:
+        """The array namespace of the parameters: ``numpy``, or ``cupy`` on ``"cuda"``."""
+        first = next(iter(self.parameters().values()), None)
+        return get_namespace(self.device) if first is None else namespace_of(first)
+
+    def to(self, device: str) -> Network:
+        """Move the parameters and gradients to ``device`` and return the network.
+
+        ``"cpu"`` keeps NumPy arrays; ``"cuda"`` (alias ``"cupy"``) copies them to the GPU as
+        CuPy arrays, on which the same forward, backward and optimizer code runs. Move a
+        network before training it: an optimizer's state lives where the parameters were.
+
+        Raises
+        ------
+        DeviceUnavailable
+            ``"cuda"`` without CuPy or without a visible CUDA device.
+        """
+        name = check_device(device)
+        xp = get_namespace(name)
+        for layer in self.layers:
+            for arrays in (layer.params, layer.grads):
+                for key, value in arrays.items():
+                    arrays[key] = to_device(value, xp)
+        self.device = name
+        return self
 
     def parameters(self) -> dict[str, Array]:
         """All parameter arrays by name (``"0.weight"``, ``"0.bias"``, ``"2.weight"``, …).
@@ -175,8 +212,14 @@ class Network:
     def objective(
         self, x: Array, y: Array, loss: Loss, sample_weight: Array | None = None
     ) -> float:
-        """:math:`J = L(f(X), y) + \\text{penalty}` at the current parameters (no gradients)."""
-        return loss.forward(self.raw_output(x), y, sample_weight) + self.penalty()
+        """:math:`J = L(f(X), y) + \\text{penalty}` at the current parameters (no gradients).
+
+        The output is computed on the network's device and the loss on host copies: this
+        evaluation of a whole set (progress lines, final losses) is outside the update loop.
+        """
+        weights = None if sample_weight is None else to_numpy(sample_weight)
+        output = to_numpy(self.raw_output(x))
+        return loss.forward(output, to_numpy(y), weights) + self.penalty()
 
     def gradient(
         self,
@@ -200,16 +243,21 @@ class Network:
 
     # -- prediction -----------------------------------------------------------------------
     def _check_input(self, x: ArrayLike) -> Array:
+        """``x`` checked, in the network's dtype and on its device."""
         arr = check_array(x, "X")
         dense = self.dense_layers
         if dense and arr.shape[1] != dense[0].n_in:
             raise ValidationError(
                 f"X has {arr.shape[1]} features but the network expects {dense[0].n_in}"
             )
-        return arr.astype(self.dtype, copy=False)
+        return to_device(arr.astype(self.dtype, copy=False), self.xp)
 
     def raw_output(self, x: ArrayLike) -> Array:
-        """The stack's output for ``x`` (logits for classifiers), with no caching."""
+        """The stack's output for ``x`` (logits for classifiers), with no caching.
+
+        The array lives on the network's device (a CuPy array on ``"cuda"``); ``predict`` and
+        ``predict_proba`` bring theirs back to the host.
+        """
         out = self._check_input(x)
         for layer in self.layers:
             out = layer(out)
@@ -222,7 +270,7 @@ class Network:
                 "predict_proba needs a softmax or sigmoid output; this network's output is "
                 f"{self.output.name!r} — use predict"
             )
-        return self.output(self.raw_output(x))
+        return to_numpy(self.output(self.raw_output(x)))
 
     def predict(self, x: ArrayLike) -> Array:
         """Predictions: class indices for softmax, 0/1 for sigmoid, values otherwise.
@@ -232,11 +280,11 @@ class Network:
         """
         out = self.output(self.raw_output(x))
         if isinstance(self.output, Softmax):
-            return np.argmax(out, axis=1)
+            return to_numpy(np.argmax(out, axis=1))
         if isinstance(self.output, Sigmoid):
-            labels = (out > 0.5).astype(np.intp)
+            labels = to_numpy(out > 0.5).astype(np.intp)
             return labels[:, 0] if labels.shape[1] == 1 else labels
-        return out
+        return to_numpy(out)
 
     def fit(self, x: ArrayLike, y: ArrayLike, **kwargs: Any) -> History:
         """Train in place; see :func:`glassnet.training.fit` for the arguments."""
@@ -274,6 +322,7 @@ def mlp(
     l1: float = 0.0,
     random_state: RandomStateLike = None,
     dtype: DTypeLike = np.float64,
+    device: str = "cpu",
 ) -> Network:
     r"""Build a multi-layer perceptron from its layer widths.
 
@@ -297,8 +346,12 @@ def mlp(
         If above zero, a :class:`~glassnet.layers.Dropout` follows each hidden activation.
     l2, l1 : float
         Penalties (see :class:`Network`).
+    device : {"cpu", "cuda"}, default "cpu"
+        Where the network lives (see :meth:`Network.to`); the weights are drawn on the host
+        either way, so a seed gives the same network on every device.
     """
     sizes = list(sizes)
+    get_namespace(device)  # an unknown or unavailable device fails before any work
     if len(sizes) < 2:
         raise ValidationError(f"sizes needs at least an input and an output width, got {sizes}")
     # Check these even when there is no hidden layer to use them: a typo must not pass.
@@ -312,7 +365,7 @@ def mlp(
             layers.append(_fresh(activation))
             if dropout:
                 layers.append(Dropout(dropout, random_state=rng))
-    return Network(layers, output=output, l2=l2, l1=l1)
+    return Network(layers, output=output, l2=l2, l1=l1).to(device)
 
 
 def _fresh(activation: str | Activation) -> Activation:

@@ -79,7 +79,12 @@ class Optimizer:
         """
         key = (name, k)
         buf = self._buffers.get(key)
-        if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
+        if (
+            buf is None
+            or type(buf) is not type(like)
+            or buf.shape != like.shape
+            or buf.dtype != like.dtype
+        ):
             buf = self._buffers[key] = np.empty_like(like)
         return buf
 

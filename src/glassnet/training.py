@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._validation import RandomStateLike, check_array, check_positive, check_random_state
 from .activations import Sigmoid, Softmax
+from .backend import namespace_of, to_device, to_numpy
 from .errors import TrainingDiverged, ValidationError
 from .losses import BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy, get_loss
 from .metrics import accuracy
@@ -204,6 +205,7 @@ class Trainer:
             return [slice(None)]
         size = min(self.batch_size, n)
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        order = to_device(order, namespace_of(self.x))  # one copy per epoch, not per batch
         return [order[i : i + size] for i in range(0, n, size)]
 
     def run_epoch(self, epoch: int) -> dict[str, float]:
@@ -220,11 +222,11 @@ class Trainer:
             size = xb.shape[0] if wb is None else float(wb.sum())
             total += self._update(xb, yb, wb, epoch) * size
         logs = {"loss": total / (n if w is None else float(w.sum()))}
-        if self.validation is not None:
+        if self.validation is not None:  # X on the network's device, y on the host
             xv, yv = self.validation
-            logs["val_loss"] = self.loss.forward(self.network.raw_output(xv), yv)
+            logs["val_loss"] = self.loss.forward(to_numpy(self.network.raw_output(xv)), yv)
         if "accuracy" in self.metrics:
-            logs["accuracy"] = accuracy(self.y, self.network.predict(self.x))
+            logs["accuracy"] = accuracy(to_numpy(self.y), self.network.predict(self.x))
             if self.validation is not None:
                 logs["val_accuracy"] = accuracy(self.validation[1], self.network.predict(xv))
         return logs
@@ -347,7 +349,9 @@ def fit(
     ----------
     network : Network
     x : array of shape (n_samples, n_features)
-        Cast to the network's dtype (float32 networks train in float32).
+        Cast to the network's dtype (float32 networks train in float32). It is checked where
+        it is, then copied once to the network's device (see :meth:`Network.to`), with ``y``,
+        ``sample_weight`` and the validation rows; the targets are checked on the host.
     y : array
         Class indices ``(n,)`` or one-hot rows for softmax cross-entropy; 0/1 for binary
         cross-entropy; values ``(n,)`` or ``(n, n_outputs)`` for regression losses.
@@ -393,11 +397,11 @@ def fit(
             f"X has {xs.shape[1]} features but the network expects {network.n_features}"
         )
     loss_fn = default_loss(network) if loss is None else get_loss(loss)
-    ys = loss_fn.check_target(_prepare_target(y, xs.shape[0], loss_fn, network.dtype),
+    ys = loss_fn.check_target(_prepare_target(to_numpy(y), xs.shape[0], loss_fn, network.dtype),
                               network.n_outputs, network.dtype)  # fmt: skip
     weights = None
     if sample_weight is not None:
-        weights = loss_fn._check_weights(np.asarray(sample_weight), xs.shape[0], network.dtype)
+        weights = loss_fn._check_weights(to_numpy(sample_weight), xs.shape[0], network.dtype)
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValidationError(f"epochs must be a positive integer, got {epochs!r}")
     if batch_size is not None and (
@@ -408,6 +412,11 @@ def fit(
         raise ValidationError(f"batch_size must be a positive integer or None, got {batch_size!r}")
     if gradient not in ("backprop", "numerical"):
         raise ValidationError(f"gradient must be 'backprop' or 'numerical', got {gradient!r}")
+    if gradient == "numerical" and network.device != "cpu":
+        raise ValidationError(
+            "gradient='numerical' perturbs one weight at a time on the CPU; "
+            "train this network there: network.to('cpu')"
+        )
     unknown = set(metrics) - {"accuracy"}
     if unknown:
         raise ValidationError(f"unknown metrics {sorted(unknown)}; available: ['accuracy']")
@@ -424,7 +433,13 @@ def fit(
         weights = None if weights is None else weights[train]
     elif validation_data is not None:
         xv = network._check_input(validation_data[0])
-        validation = (xv, _prepare_target(validation_data[1], xv.shape[0], loss_fn, network.dtype))
+        yv = to_numpy(validation_data[1])
+        validation = (xv, _prepare_target(yv, xv.shape[0], loss_fn, network.dtype))
+    xp = network.xp  # the data go to the network's device once, checked
+    xs, ys = to_device(xs, xp), to_device(ys, xp)
+    weights = None if weights is None else to_device(weights, xp)
+    if validation is not None:  # its targets stay on the host, where its loss is taken
+        validation = (to_device(validation[0], xp), validation[1])
 
     all_callbacks = list(callbacks)
     if early_stopping:

@@ -51,7 +51,8 @@ class TrainConfig:
     ``output`` and ``loss`` default to what the task needs: softmax and cross-entropy for
     classification, identity and mean squared error for regression. ``learning_rate=None``
     takes the optimizer's own default. ``batch_size`` is an int, ``"auto"`` (min(200, n),
-    as scikit-learn) or ``"full"`` (full-batch gradient descent).
+    as scikit-learn) or ``"full"`` (full-batch gradient descent). ``device`` is where the
+    network trains: ``"cpu"`` or ``"cuda"`` (see :meth:`~glassnet.network.Network.to`).
     """
 
     hidden: tuple[int, ...] = (16,)
@@ -78,6 +79,7 @@ class TrainConfig:
     early_stopping: bool = False
     patience: int = 10
     standardize: bool = True
+    device: str = "cpu"
 
     def with_(self, **changes: Any) -> TrainConfig:
         """A copy with some fields changed (unknown names are an error)."""
@@ -173,7 +175,7 @@ def build_network(config: TrainConfig, n_features: int, n_outputs: int, output: 
     return mlp(
         [n_features, *config.hidden, n_outputs], activation=config.activation, output=output,
         init=config.init, dropout=config.dropout, l2=config.l2, l1=config.l1,
-        random_state=config.seed,
+        random_state=config.seed, device=config.device,
     )  # fmt: skip
 
 
