@@ -30,6 +30,8 @@ from .optimizers import Optimizer, get_optimizer
 
 Array = NDArray[Any]
 
+_ALL = slice(None)  # the batch that is the whole training set
+
 __all__ = ["Callback", "EarlyStopping", "History", "PrintLoss", "Trainer", "default_loss", "fit"]
 
 
@@ -202,10 +204,11 @@ class Trainer:
     def _batches(self) -> list[slice] | list[Array]:
         n = self.x.shape[0]
         if self.batch_size is None or (self.batch_size >= n and not self.shuffle):
-            return [slice(None)]
+            return [_ALL]
         size = min(self.batch_size, n)
-        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
-        order = to_device(order, namespace_of(self.x))  # one copy per epoch, not per batch
+        if not self.shuffle:  # in order: views of consecutive rows, nothing copied
+            return [slice(i, i + size) for i in range(0, n, size)]
+        order = to_device(self.rng.permutation(n), namespace_of(self.x))  # one copy per epoch
         return [order[i : i + size] for i in range(0, n, size)]
 
     def run_epoch(self, epoch: int) -> dict[str, float]:
@@ -214,7 +217,7 @@ class Trainer:
         total = 0.0
         w = self.sample_weight
         for index in self._batches():
-            if isinstance(index, slice):  # the whole set: no copy, no new view
+            if index is _ALL:  # the whole set: no copy, no new view
                 xb, yb, wb = self.x, self.y, w
             else:
                 xb, yb = self.x[index], self.y[index]
