@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import dense, predict, wildml
+from . import dense, estimators, predict, wildml
 from .harness import (
     OTHERS_NOTE,
     REPO,
@@ -33,7 +33,7 @@ from .harness import (
     time_table,
 )
 
-WORKLOADS = ("W1", "W2", "W3", "PRED")
+WORKLOADS = ("W1", "W2", "W3", "PRED", "EST")
 W3_STEPS = 10
 
 
@@ -44,7 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         default=",".join(WORKLOADS),
-        help="comma-separated workloads out of W1,W2,W3,PRED (default all)",
+        help="comma-separated workloads out of W1,W2,W3,PRED,EST (default all)",
     )
     parser.add_argument(
         "--quick",
@@ -272,6 +272,21 @@ def run_w3(args: argparse.Namespace, torch: Any, X: np.ndarray, y: np.ndarray) -
     }
 
 
+# -- EST --------------------------------------------------------------------------------------
+def run_est(args: argparse.Namespace, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    say(
+        f"\n== EST: GlassClassifier.fit against MLPClassifier.fit, {X.shape[0]} rows, hidden "
+        f"(256, 128), batch 128, one epoch (time per fit; reference: scikit-learn) =="
+    )
+    out: dict[str, Any] = {}
+    for solver in ("sgd", "adam"):
+        timings = measure(estimators.contenders(X, y, solver), args.rounds, 1, args.policy)
+        say(time_table(timings, "fit"))
+        say(reruns_note(timings))
+        out[solver] = as_json(timings, "fit")
+    return out
+
+
 # -- PRED -------------------------------------------------------------------------------------
 def run_pred(args: argparse.Namespace, torch: Any, X: np.ndarray) -> dict[str, Any]:
     n = X.shape[0]
@@ -342,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         results: dict[str, Any] = {}
         if "W1" in args.only:
             results["W1"] = run_w1(args, torch)
-        if {"W2", "W3", "PRED"} & set(args.only):
+        if {"W2", "W3", "PRED", "EST"} & set(args.only):
             X, y = dense.make_data(args.rows)
             if "W2" in args.only:
                 results["W2"] = run_w2(args, torch, X, y)
@@ -350,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
                 results["W3"] = run_w3(args, torch, X, y)
             if "PRED" in args.only:
                 results["PRED"] = run_pred(args, torch, X)
+            if "EST" in args.only:
+                results["EST"] = run_est(args, X, y)
     report["workloads"] = results
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, default=str) + "\n", "utf-8")
