@@ -335,3 +335,29 @@ def test_network_validation(rng):
         mlp([3])
     with pytest.raises(NotFittedError, match="no Dense layer"):
         Network([Tanh()]).n_features
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu", "gelu"])
+def test_in_place_passes_leave_callers_arrays_alone_and_match(activation, rng):
+    from glassnet.activations import get_activation
+    from glassnet.layers import Dense
+
+    # an activation first (its input is the caller's array) and after each Dense layer
+    net = Network([get_activation(activation), Dense(3, 4, random_state=rng),
+                   get_activation(activation), Dense(4, 2, random_state=rng)])  # fmt: skip
+    x = rng.uniform(-2, 2, (6, 3))
+    x_before = x.copy()
+    out = net.forward(x, training=True)
+    assert np.array_equal(x, x_before)
+    # the same values as the allocating passes, layer by layer
+    ref = x
+    for layer in net.layers:
+        ref = layer(ref)
+    assert np.array_equal(out, ref)
+    g = rng.standard_normal(out.shape)
+    g_before = g.copy()
+    grad_in = net.backward(g)  # overwrite=False: the caller's gradient is kept
+    assert np.array_equal(g, g_before)
+    net.forward(x, training=True)
+    grad_in_overwriting = net.backward(g.copy(), overwrite=True)
+    assert np.array_equal(grad_in, grad_in_overwriting)

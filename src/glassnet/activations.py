@@ -121,6 +121,18 @@ class Activation:
     def backward(self, grad_out: Array) -> Array:
         raise NotImplementedError
 
+    def forward_into(self, z: Array, training: bool = False) -> Array:
+        """:meth:`forward`, free to write its output over ``z`` (which the caller gives up).
+
+        The network uses this for the fresh output of a Dense layer, which no one else holds,
+        to spare an array of that size per pass; the values are those of :meth:`forward`.
+        """
+        return self.forward(z, training)
+
+    def backward_into(self, grad_out: Array) -> Array:
+        """:meth:`backward`, free to write its result over ``grad_out`` (same values)."""
+        return self.backward(grad_out)
+
     def config(self) -> dict[str, Any]:
         """The constructor arguments, as JSON-ready values."""
         return {}
@@ -181,6 +193,10 @@ class Sigmoid(Activation):
         a = self._cached()
         return grad_out * (a * (1 - a))
 
+    def backward_into(self, grad_out: Array) -> Array:
+        a = self._cached()
+        return np.multiply(grad_out, a * (1 - a), out=grad_out)
+
 
 class Tanh(Activation):
     r"""Hyperbolic tangent :math:`a = \tanh(z)`.
@@ -207,15 +223,25 @@ class Tanh(Activation):
         a = self._cached()
         return grad_out * (1 - a * a)
 
+    def forward_into(self, z: Array, training: bool = False) -> Array:
+        a = np.tanh(z, out=z)
+        self._cache = a
+        return a
+
+    def backward_into(self, grad_out: Array) -> Array:
+        a = self._cached()
+        return np.multiply(grad_out, 1 - a * a, out=grad_out)
+
 
 class ReLU(Activation):
     r"""Rectified linear unit :math:`a = \max(0, z)`.
 
     Notes
     -----
-    .. math:: \partial L/\partial z = G \circ [z > 0]
+    .. math:: \partial L/\partial z = G \circ [z > 0] = G \circ [a > 0]
 
-    Convention at the kink: :math:`\mathrm{ReLU}'(0) = 0`.
+    Convention at the kink: :math:`\mathrm{ReLU}'(0) = 0`. The mask is taken from the output
+    :math:`a`, so that the forward pass may overwrite :math:`z`.
     """
 
     name = "relu"
@@ -224,12 +250,22 @@ class ReLU(Activation):
         return np.maximum(z, 0)
 
     def forward(self, z: Array, training: bool = False) -> Array:
-        self._cache = z
-        return np.maximum(z, 0)
+        a = np.maximum(z, 0)
+        self._cache = a
+        return a
 
     def backward(self, grad_out: Array) -> Array:
-        z = self._cached()
-        return grad_out * (z > 0)
+        a = self._cached()
+        return grad_out * (a > 0)
+
+    def forward_into(self, z: Array, training: bool = False) -> Array:
+        a = np.maximum(z, 0, out=z)
+        self._cache = a
+        return a
+
+    def backward_into(self, grad_out: Array) -> Array:
+        a = self._cached()
+        return np.multiply(grad_out, a > 0, out=grad_out)
 
 
 class LeakyReLU(Activation):

@@ -170,28 +170,47 @@ class Network:
 
     # -- the passes -----------------------------------------------------------------------
     def forward(self, x: Array, training: bool = False) -> Array:
-        """Run the stack on a batch; returns the raw output (logits for classifiers)."""
+        """Run the stack on a batch; returns the raw output (logits for classifiers).
+
+        An activation right after a Dense layer computes in place over that layer's fresh
+        output (:meth:`Activation.forward_into`); ``x`` itself is never written to.
+        """
+        fresh = False
         for layer in self.layers:
-            x = layer.forward(x, training)
+            if fresh and isinstance(layer, Activation):
+                x = layer.forward_into(x, training)
+            else:
+                x = layer.forward(x, training)
+            fresh = isinstance(layer, Dense)
         return x
 
-    def backward(self, grad_out: Array, input_grad: bool = True) -> Array | None:
+    def backward(
+        self, grad_out: Array, input_grad: bool = True, *, overwrite: bool = False
+    ) -> Array | None:
         r"""Back-propagate :math:`\partial L/\partial\,\text{output}` through the stack.
 
         Each layer writes its parameter gradients; the penalty gradients
         (:math:`\lambda_2 W + \lambda_1 \mathrm{sign}(W)`) are then added to the weights'.
         Returns :math:`\partial L/\partial X`, or ``None`` with ``input_grad=False``, which
         spares the first layer's :math:`G W^\top` (training never needs it).
+        ``overwrite=True`` lets the top layer write over ``grad_out``; gradients that layers
+        hand down are fresh arrays, which activations always reuse in place
+        (:meth:`Activation.backward_into`, same values).
         """
         layers = self.layers
         grad: Array | None = grad_out
+        owned = overwrite
         for i in range(len(layers) - 1, -1, -1):
             layer = layers[i]
             if i == 0 and not input_grad and isinstance(layer, Dense):
                 layer.backward_params(grad_out)
                 grad = None
                 break
-            grad_out = grad = layer.backward(grad_out)
+            if owned and isinstance(layer, Activation):
+                grad_out = grad = layer.backward_into(grad_out)
+            else:
+                grad_out = grad = layer.backward(grad_out)
+            owned = owned or isinstance(layer, Dense)
         if self.l2 or self.l1:
             for weight, weight_grad in self._penalised():
                 if self.l2:
@@ -238,7 +257,7 @@ class Network:
         """
         output = self.forward(x, training)
         value = loss.forward(output, y, sample_weight, validated=validated) + self.penalty()
-        self.backward(loss.backward(), input_grad=False)
+        self.backward(loss.backward(), input_grad=False, overwrite=True)
         return value
 
     # -- prediction -----------------------------------------------------------------------
