@@ -570,3 +570,52 @@ def test_networks_trained_with_every_loss_round_trip(output, n_out, loss, tmp_pa
     assert np.array_equal(back.raw_output(X), net.raw_output(X))
     # the reloaded network computes the same loss, and trains on from the same point
     assert loss.forward(back.raw_output(X), y) == loss.forward(net.raw_output(X), y)
+
+
+# -- the arrays' checksum -------------------------------------------------------------------
+def test_header_records_a_checksum_of_the_arrays(model_path):
+    import hashlib
+
+    entries = read_entries(model_path)
+    header = header_of(entries)
+    digest = hashlib.sha256()  # written out: name, dtype, shape, bytes, in name order
+    for name in sorted(n for n in entries if n != HEADER):
+        a = entries[name]
+        digest.update(json.dumps([name, a.dtype.str, list(a.shape)]).encode("utf-8"))
+        digest.update(a.tobytes())
+    assert header["checksum"] == "sha256:" + digest.hexdigest()
+
+
+@pytest.mark.parametrize("tamper", ["weight", "preprocessing", "checksum"])
+def test_a_file_whose_arrays_do_not_match_the_checksum_is_refused(model_path, tamper):
+    entries = read_entries(model_path)
+    header = header_of(entries)
+    if tamper == "weight":  # a well-formed archive with one weight changed
+        entries["0.weight"] = entries["0.weight"].copy()
+        entries["0.weight"][0, 0] += 1.0
+    elif tamper == "preprocessing":
+        entries["preprocessing.mean"] = entries["preprocessing.mean"] * 2
+    else:
+        header["checksum"] = "sha256:" + "0" * 64
+    rewrite(model_path, entries, header)
+    with pytest.raises(ModelFileError, match="checksum mismatch"):
+        load(model_path)
+
+
+def test_a_file_without_a_checksum_is_refused(model_path):
+    entries = read_entries(model_path)
+    header = header_of(entries)
+    del header["checksum"]
+    rewrite(model_path, entries, header)
+    with pytest.raises(ModelFileError, match="checksum"):
+        load(model_path)
+
+
+def test_empty_and_scalar_preprocessing_arrays_round_trip(tmp_path):
+    net = mlp([2, 2], output="softmax", random_state=0)
+    prep = {"empty": np.zeros((2, 0)), "scalar": np.array(1.5), "none": np.zeros(0)}
+    save(net, tmp_path / "m.glassnet", preprocessing=prep)
+    back = load_model(tmp_path / "m.glassnet")
+    for key, value in prep.items():
+        assert_array_equal(back.preprocessing[key], value)
+        assert back.preprocessing[key].shape == value.shape

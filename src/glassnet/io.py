@@ -19,13 +19,17 @@ of UTF-8 JSON::
                             {"type": "dropout", "config": {"rate": 0.5}}, ...],
                  "output": {"type": "softmax", "config": {}}, "l2": 0.0, "l1": 0.0},
      "arrays": [{"name": "0.weight", "shape": [2, 8], "dtype": "<f8"}, ...],
-     "preprocessing": ["mean", "std"], "classes": ["cat", "dog"], "metadata": {...}}
+     "preprocessing": ["mean", "std"], "classes": ["cat", "dog"], "metadata": {...},
+     "checksum": "sha256:…"}
 
 Loading never unpickles and never looks names up dynamically: layers are rebuilt from a fixed
 table of known types, and every array is checked against the header and the architecture. A
 file that cannot be loaded raises :class:`~glassnet.errors.ModelFileError` (a
 ``ValidationError``, so a ``ValueError``) saying what is wrong. Dropout layers come back with
 ``random_state=None``: their masks matter only in training.
+
+The header records a SHA-256 checksum of every array (name, dtype, shape and bytes); a
+file whose arrays do not match it is refused, so an edited or damaged model never loads.
 
 Saving is atomic: the archive goes to a temporary file beside ``path``, is flushed to disk
 (:func:`os.fsync`) and moved onto ``path`` (:func:`os.replace`), so a failed save or a crash
@@ -35,6 +39,7 @@ leaves a model already at ``path`` intact.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -153,6 +158,7 @@ def save(
         "preprocessing": list(prep),
         "classes": _check_classes(classes),
         "metadata": _check_metadata(metadata),
+        "checksum": _checksum(arrays),
     }
     text = json.dumps(header, ensure_ascii=False, allow_nan=False)
     arrays[_HEADER] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
@@ -294,6 +300,11 @@ def _read_model(archive: zipfile.ZipFile) -> ModelFile:
         raise ModelFileError(f"the preprocessing names are invalid: {keys!r}")
     listed = _check_arrays(network, _field(header, "arrays", list), keys, archive.namelist())
     arrays = {name: _read_array(archive, name, entry) for name, entry in listed.items()}
+    if _checksum(arrays) != _field(header, "checksum", str):
+        raise ModelFileError(
+            "checksum mismatch: the arrays are not those the file was saved with (edited or "
+            "corrupted since); re-save the model from its source"
+        )
     for name, param in network.parameters().items():
         np.copyto(param, arrays[name])
     return ModelFile(
@@ -303,6 +314,16 @@ def _read_model(archive: zipfile.ZipFile) -> ModelFile:
         metadata=_field(header, "metadata", dict),
         glassnet_version=_field(header, "glassnet_version", str),
     )
+
+
+def _checksum(arrays: Mapping[str, Array]) -> str:
+    """SHA-256 over each array's name, dtype, shape and bytes, in name order."""
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        digest.update(json.dumps([name, a.dtype.str, list(a.shape)]).encode("utf-8"))
+        digest.update(a.tobytes())  # works for every shape, zero-size ones included
+    return "sha256:" + digest.hexdigest()
 
 
 def _read_header(archive: zipfile.ZipFile) -> dict[str, Any]:

@@ -188,17 +188,18 @@ class SoftmaxCrossEntropy(Loss):
             if target.shape[0] != n:
                 raise ValidationError(f"target has {target.shape[0]} labels for {n} outputs")
             if not np.issubdtype(target.dtype, np.integer):
-                if not np.all(np.mod(target, 1) == 0):
+                with np.errstate(invalid="ignore"):  # NaN and inf fail the test below
+                    whole = bool(np.all(np.mod(target, 1) == 0))
+                if not whole:
                     raise ValidationError(
                         "class targets must be integer indices 0..n_classes-1 or one-hot rows"
                     )
-                target = target.astype(np.intp)
             if target.size and (target.min() < 0 or target.max() >= k):
                 raise ValidationError(
                     f"class index out of range: labels must lie in 0..{k - 1} for {k} outputs, "
                     f"got {target.min()}..{target.max()}"
                 )
-            return target
+            return target.astype(np.intp, copy=False)  # in range now: the cast is exact
         return super()._prepare_target(output, target)
 
     def _per_sample(self, output: Array, target: Array) -> Array:
