@@ -687,3 +687,15 @@ def test_a_batch_whose_rows_all_weigh_zero_contributes_nothing(rng):
     assert_allclose(ha.batch_loss[1::2], hb.batch_loss, rtol=1e-13)
     for name, param in a.parameters().items():
         assert_allclose(param, b.parameters()[name], rtol=1e-13)
+
+
+@pytest.mark.parametrize(("optimizer", "lr"), [("gd", 1e12), ("adam", 1e200)])
+def test_divergence_keeps_the_parameters_of_the_last_finite_loss(optimizer, lr, rng):
+    x, y = rng.randn(20, 3) * 100, rng.randn(20) * 1e3
+    net = mlp([3, 4, 1], activation="relu", random_state=0)
+    with pytest.raises(TrainingDiverged, match="keeps the parameters of the last finite") as info:
+        fit(net, x, y, optimizer=optimizer, learning_rate=lr, epochs=200)
+    assert all(np.isfinite(p).all() for p in net.parameters().values())
+    # they are the parameters at which that loss was measured
+    assert_allclose(net.objective(x, y.reshape(-1, 1), MeanSquaredError()),
+                    info.value.last_finite_loss, rtol=1e-12)  # fmt: skip

@@ -162,6 +162,7 @@ class Trainer:
         self.gradient, self.numerical_eps = gradient, numerical_eps
         self.sample_weight = sample_weight
         self._params, self._grads = network.parameters(), network.gradients()
+        self._kept = {name: param.copy() for name, param in self._params.items()}
         self.history = History()
         self.stop_training = False
         self._last_finite: float | None = None
@@ -178,21 +179,37 @@ class Trainer:
             xb, yb, self.loss, training=True, sample_weight=wb, validated=True
         )
 
+    def _restore_last_finite(self) -> None:
+        """Put back the parameters of the last finite loss (if any update was made)."""
+        if self._last_finite is not None:
+            for name, param in self._params.items():
+                np.copyto(param, self._kept[name])
+
     def _diverged(self, epoch: int, what: str) -> TrainingDiverged:
+        kept = (
+            "the network keeps its initial parameters"
+            if self._last_finite is None
+            else f"the network keeps the parameters of the last finite loss, {self._last_finite:.6g}"
+        )
         return TrainingDiverged(
-            f"training diverged in epoch {epoch}: {what}; last finite loss "
-            f"{self._last_finite}. Try a smaller learning rate or standardised inputs.",
+            f"training diverged in epoch {epoch}: {what}; {kept}. "
+            "Try a smaller learning rate or standardised inputs.",
             epoch=epoch,
             last_finite_loss=self._last_finite,
         )
 
     def _update(self, xb: Array, yb: Array, wb: Array | None, epoch: int) -> float:
         # A non-finite gradient or step shows up as a non-finite loss at the next update
-        # (or in the check of the parameters when training ends): see run().
+        # (or in the check of the parameters when training ends): see run(). Before each
+        # step the parameters, whose loss was just found finite, are copied aside, so that
+        # divergence puts them back instead of leaving NaNs in the network.
         value = self._compute_gradient(xb, yb, wb)
         if not math.isfinite(value):
+            self._restore_last_finite()
             raise self._diverged(epoch, f"the loss became {value}")
         self._last_finite = value
+        for name, param in self._params.items():
+            np.copyto(self._kept[name], param)
         self.optimizer.step(self._params, self._grads)
         update = self.history.n_updates
         self.history.n_updates += 1
@@ -250,6 +267,7 @@ class Trainer:
                     if self.stop_training:
                         break
                 if not all(np.isfinite(p).all() for p in self._params.values()):
+                    self._restore_last_finite()
                     raise self._diverged(
                         self.history.epochs - 1, "a parameter became NaN or infinite"
                     )
