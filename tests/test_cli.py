@@ -278,3 +278,29 @@ def test_console_script_exit_codes(tmp_path):
                          capture_output=True, text=True, check=False)  # fmt: skip
     assert bad.returncode == 2
     assert bad.stderr.startswith("glassnet: error:") and "Traceback" not in bad.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_then_resume_gives_the_uninterrupted_model(tmp_path):
+    import signal
+
+    base = [sys.executable, "-m", "glassnet.cli", "train", "digits", "--hidden", "32",
+            "--epochs", "1500", "--seed", "1"]  # fmt: skip
+    whole = subprocess.run([*base, "--out", str(tmp_path / "whole.gn"), "-q"],
+                           capture_output=True, text=True, check=False)  # fmt: skip
+    assert whole.returncode == 0, whole.stderr
+    ckpt = tmp_path / "run.ckpt"
+    proc = subprocess.Popen([*base, "--checkpoint", str(ckpt), "--out", str(tmp_path / "cut.gn")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert proc.stdout is not None and proc.stdout.readline().startswith("epoch")
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and f"--resume {ckpt}" in err and "Traceback" not in err
+    assert not (tmp_path / "cut.gn").exists()
+    resumed = subprocess.run([*base, "--resume", str(ckpt), "--out", str(tmp_path / "res.gn"), "-q"],
+                             capture_output=True, text=True, check=False)  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr
+    a, b = io.load(tmp_path / "whole.gn"), io.load(tmp_path / "res.gn")
+    for name, param in a.parameters().items():
+        np.testing.assert_array_equal(b.parameters()[name], param)

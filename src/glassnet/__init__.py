@@ -17,6 +17,7 @@ from .errors import (
     ModelFileError,
     NotFittedError,
     TrainingDiverged,
+    TrainingInterrupted,
     ValidationError,
 )
 from .gradcheck import GradcheckReport, check_backward, gradcheck, numerical_gradient
@@ -76,6 +77,7 @@ __all__ = [
     "SumSquaredError",
     "Tanh",
     "TrainingDiverged",
+    "TrainingInterrupted",
     "ValidationError",
     "__version__",
     "activations",

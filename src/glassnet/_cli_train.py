@@ -22,7 +22,7 @@ from ._cli_common import (
     plot_dir,
     training_options,
 )
-from .errors import ValidationError
+from .errors import TrainingInterrupted, ValidationError
 
 
 def _progress(epochs: int, quiet: bool) -> list[Any]:
@@ -77,8 +77,14 @@ def _training_pictures(model: Any, out: Path) -> list[Path]:
 @plot_dir
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help='Train on the CPU (NumPy) or an NVIDIA GPU (CuPy: pip install "glassnet[gpu]").')  # fmt: skip
+@click.option("--checkpoint", type=click.Path(dir_okay=False), default=None,
+              help="Write a checkpoint here every --checkpoint-every epochs and on Ctrl-C.")  # fmt: skip
+@click.option("--checkpoint-every", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--resume", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Go on from this checkpoint (same data and options).")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
-def train(data: str, out: str | None, plot: str | None, quiet: bool, **options: Any) -> None:
+def train(data: str, out: str | None, plot: str | None, quiet: bool, checkpoint: str | None,
+          checkpoint_every: int, resume: str | None, **options: Any) -> None:  # fmt: skip
     """Train a network on DATA: a built-in dataset name or a CSV file.
 
     Shows a progress bar in a terminal (one line per epoch otherwise), then a summary of
@@ -91,6 +97,12 @@ def train(data: str, out: str | None, plot: str | None, quiet: bool, **options: 
       glassnet train diabetes --hidden 4 --activation sigmoid --optimizer gd --learning-rate 0.1 --batch-size full --epochs 1500
       glassnet train data.csv --target price --hidden 64,32 --early-stopping --validation-fraction 0.1
       glassnet train data.csv --target label --hidden 256,128 --device cuda
+      glassnet train digits --epochs 500 --checkpoint run.ckpt --out digits.glassnet
+      glassnet train digits --epochs 500 --resume run.ckpt --out digits.glassnet
+
+    Ctrl-C (or SIGTERM) stops after the current update; with --checkpoint the state is
+    saved, and the same command with --resume finishes the run with the same weights as one
+    that was never stopped.
     """
     from .backend import get_namespace
     from .workflow import can_animate, load_data, save_trained
@@ -101,7 +113,15 @@ def train(data: str, out: str | None, plot: str | None, quiet: bool, **options: 
     dataset = load_data(data, target=options["target"], task=options["task"], seed=config.seed)
     folder = ensure_dir(plot)
     gif = folder / "training.gif" if folder is not None and can_animate(dataset, config) else None
-    model = run(dataset, config, callbacks=_progress(config.epochs, quiet), animation=gif)
+    try:
+        model = run(dataset, config, callbacks=_progress(config.epochs, quiet), animation=gif,
+                    checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume)  # fmt: skip
+    except TrainingInterrupted as exc:  # a clean stop between two updates, not an error
+        click.echo(f"glassnet: {exc}", err=True)
+        if exc.checkpoint is not None:
+            click.echo(f"glassnet: to finish the run, repeat the command with --resume {exc.checkpoint}",
+                       err=True)  # fmt: skip
+        raise click.exceptions.Exit(130) from None
     header, rows = _score_rows(model.scores)
     click.echo()
     echo_table(rows, header)

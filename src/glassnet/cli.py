@@ -36,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="glassnet", standalone_mode=False)
+        code = cli.main(args=args, prog_name="glassnet", standalone_mode=False)
+        if isinstance(code, int):  # click returns the code of an Exit raised by a command
+            return code
     except click.exceptions.Exit as done:
         return int(done.exit_code)
     except click.exceptions.Abort:

@@ -13,6 +13,7 @@ __all__ = [
     "ModelFileError",
     "NotFittedError",
     "TrainingDiverged",
+    "TrainingInterrupted",
     "ValidationError",
 ]
 
@@ -53,3 +54,15 @@ class ModelFileError(ValidationError):
 class DeviceUnavailable(GlassnetError, RuntimeError):
     """A device was asked for that this machine cannot provide: ``device="cuda"`` without CuPy
     installed (``pip install "glassnet[gpu]"``) or without a visible CUDA GPU."""
+
+
+class TrainingInterrupted(GlassnetError, KeyboardInterrupt):
+    """Training stopped between two updates after Ctrl-C (SIGINT) or SIGTERM.
+
+    The network keeps its state. ``checkpoint`` is the path of the checkpoint written, from
+    which ``fit(..., resume=checkpoint)`` goes on (None when no path was given).
+    """
+
+    def __init__(self, message: str, *, checkpoint: str | None) -> None:
+        super().__init__(message)
+        self.checkpoint = checkpoint

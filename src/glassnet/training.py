@@ -10,10 +10,14 @@ such as :class:`PrintLoss`, which prints the tutorials' ``Loss after iteration i
 
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
@@ -22,7 +26,8 @@ from numpy.typing import ArrayLike, NDArray
 from ._validation import RandomStateLike, check_array, check_positive, check_random_state
 from .activations import Sigmoid, Softmax
 from .backend import namespace_of, to_device, to_numpy
-from .errors import TrainingDiverged, ValidationError
+from .checkpoint import load_checkpoint, save_checkpoint
+from .errors import TrainingDiverged, TrainingInterrupted, ValidationError
 from .losses import BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy, get_loss
 from .metrics import accuracy
 from .network import Network
@@ -165,6 +170,11 @@ class Trainer:
         self._kept = {name: param.copy() for name, param in self._params.items()}
         self.history = History()
         self.stop_training = False
+        self.stop_requested = False
+        #: (epochs done, batches done in the current epoch, its row order, its loss so far)
+        self.position: tuple[int, int, Array | None, float] = (0, 0, None, 0.0)
+        self.checkpoint: str | Path | None = None
+        self.checkpoint_every = 1
         self._last_finite: float | None = None
 
     # -- one update -----------------------------------------------------------------------
@@ -218,22 +228,31 @@ class Trainer:
             cb.on_update_end(self, update, value)
         return value
 
-    def _batches(self) -> list[slice] | list[Array]:
+    def _batches(self, order: Array | None = None) -> tuple[list[Any], Array | None]:
+        """The epoch's batches, and the order of rows they follow when shuffled.
+
+        ``order`` replays an epoch interrupted half way (from a checkpoint).
+        """
         n = self.x.shape[0]
         if self.batch_size is None or (self.batch_size >= n and not self.shuffle):
-            return [_ALL]
+            return [_ALL], None
         size = min(self.batch_size, n)
         if not self.shuffle:  # in order: views of consecutive rows, nothing copied
-            return [slice(i, i + size) for i in range(0, n, size)]
-        order = to_device(self.rng.permutation(n), namespace_of(self.x))  # one copy per epoch
-        return [order[i : i + size] for i in range(0, n, size)]
+            return [slice(i, i + size) for i in range(0, n, size)], None
+        if order is None:  # one copy to the device per epoch
+            order = to_device(self.rng.permutation(n), namespace_of(self.x))
+        return [order[i : i + size] for i in range(0, n, size)], order
 
     def run_epoch(self, epoch: int) -> dict[str, float]:
-        """Run one epoch and return its logs."""
+        """Run one epoch (or the rest of one, after a checkpoint) and return its logs."""
         n = self.x.shape[0]
-        total = 0.0
+        start_epoch, start, saved_order, total = self.position
+        if start_epoch != epoch or start == 0:
+            start, saved_order, total = 0, None, 0.0
+        batches, order = self._batches(saved_order)
         w = self.sample_weight
-        for index in self._batches():
+        for b in range(start, len(batches)):
+            index = batches[b]
             if index is _ALL:  # the whole set: no copy, no new view
                 xb, yb, wb = self.x, self.y, w
             else:
@@ -241,6 +260,10 @@ class Trainer:
                 wb = None if w is None else w[index]
             size = xb.shape[0] if wb is None else float(wb.sum())
             total += self._update(xb, yb, wb, epoch) * size
+            self.position = (epoch, b + 1, order, total)
+            if self.stop_requested and b + 1 < len(batches):
+                self._interrupt()
+        self.position = (epoch + 1, 0, None, 0.0)
         logs = {"loss": total / (n if w is None else float(w.sum()))}
         if self.validation is not None:  # X on the network's device, y on the host
             xv, yv = self.validation
@@ -258,12 +281,16 @@ class Trainer:
         # Overflow and NaN are how divergence shows: it is reported once, as
         # TrainingDiverged, rather than as RuntimeWarnings (errors under warning filters).
         try:
-            with np.errstate(over="ignore", invalid="ignore"):
-                for epoch in range(epochs):
+            with np.errstate(over="ignore", invalid="ignore"), self._signals():
+                for epoch in range(self.position[0], epochs):
                     logs = self.run_epoch(epoch)
                     self.record(logs)
                     for cb in self.callbacks:
                         cb.on_epoch_end(self, epoch, logs)
+                    if self.checkpoint is not None and (epoch + 1) % self.checkpoint_every == 0:
+                        save_checkpoint(self, self.checkpoint)
+                    if self.stop_requested and epoch + 1 < epochs:
+                        self._interrupt()
                     if self.stop_training:
                         break
                 if not all(np.isfinite(p).all() for p in self._params.values()):
@@ -275,6 +302,47 @@ class Trainer:
             for cb in self.callbacks:
                 cb.on_train_end(self)
         return self.history
+
+    @contextlib.contextmanager
+    def _signals(self) -> Iterator[None]:
+        """While training, Ctrl-C (SIGINT) or SIGTERM asks to stop after the current update.
+
+        A second signal before that stops at once (KeyboardInterrupt). Only the main thread
+        can install handlers; elsewhere the signals keep their usual effect.
+        """
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def ask(signum: int, frame: Any) -> None:
+            if self.stop_requested:
+                raise KeyboardInterrupt
+            self.stop_requested = True
+
+        previous = {s: signal.signal(s, ask) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+
+    def _interrupt(self) -> None:
+        """Stop between two updates: write the checkpoint (if any) and say how to resume."""
+        epoch, batch = self.position[0], self.position[1]
+        where = f"epoch {epoch + 1}" + (f", batch {batch}" if batch else "")
+        if self.checkpoint is not None:
+            save_checkpoint(self, self.checkpoint)
+            raise TrainingInterrupted(
+                f"training interrupted after {where}; checkpoint written to {self.checkpoint}: "
+                "resume with the same arguments and resume=<that path> "
+                "(glassnet train … --resume PATH)",
+                checkpoint=str(self.checkpoint),
+            )
+        raise TrainingInterrupted(
+            f"training interrupted after {where}; the network keeps its state "
+            "(give a checkpoint path to be able to resume)",
+            checkpoint=None,
+        )
 
     def record(self, logs: dict[str, float]) -> None:
         h = self.history
@@ -363,6 +431,9 @@ def fit(
     gradient: str = "backprop",
     numerical_eps: float = 1e-6,
     sample_weight: ArrayLike | None = None,
+    checkpoint: str | Path | None = None,
+    checkpoint_every: int = 1,
+    resume: str | Path | None = None,
 ) -> History:
     r"""Train ``network`` on ``(x, y)`` in place and return its :class:`History`.
 
@@ -404,11 +475,24 @@ def fit(
     sample_weight : array of shape (n_samples,), optional
         Non-negative weights of the rows in the loss (see :meth:`Loss.forward`); integer
         weights act as repeated rows. The validation loss is unweighted.
+    checkpoint : path, optional
+        Write a checkpoint (:mod:`glassnet.checkpoint`) here every ``checkpoint_every``
+        epochs, and when training is interrupted.
+    resume : path, optional
+        Go on from this checkpoint. With the same network (as built, before training), data
+        and arguments — ``epochs`` counting the whole run — the run ends with exactly the
+        weights of a run that was never interrupted.
+
+    Ctrl-C (SIGINT) or SIGTERM stops training after the current update: the network keeps
+    its state, the checkpoint is written (when a path was given) and
+    :class:`~glassnet.errors.TrainingInterrupted` (a ``KeyboardInterrupt``) says how to resume.
 
     Raises
     ------
     TrainingDiverged
         When the loss, a gradient or a parameter becomes NaN or infinite.
+    TrainingInterrupted
+        After Ctrl-C or SIGTERM, between two updates.
     """
     if not isinstance(network, Network):
         raise ValidationError(f"network must be a glassnet Network, got {type(network).__name__}")
@@ -471,4 +555,10 @@ def fit(
         callbacks=all_callbacks, metrics=metrics, gradient=gradient,
         numerical_eps=check_positive(numerical_eps, "numerical_eps"), sample_weight=weights,
     )  # fmt: skip
+    trainer.checkpoint = checkpoint
+    trainer.checkpoint_every = int(check_positive(checkpoint_every, "checkpoint_every"))
+    if resume is not None:
+        if early_stopping:
+            raise ValidationError("resume does not carry early stopping's state yet: drop one")
+        load_checkpoint(trainer, resume)
     return trainer.run(int(epochs))

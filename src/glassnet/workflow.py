@@ -236,11 +236,16 @@ def train(
     callbacks: Sequence[Callback] = (),
     *,
     animation: str | Path | None = None,
+    checkpoint: str | Path | None = None,
+    checkpoint_every: int = 1,
+    resume: str | Path | None = None,
 ) -> TrainedModel:
     """Split, scale, build and train; the scores on train and test rows are filled in.
 
     With ``animation`` (a ``.gif`` path; see :func:`can_animate`), the same training run is
     recorded as an animation of the decision boundary on the (scaled) training data.
+    ``checkpoint``, ``checkpoint_every`` and ``resume`` are :func:`glassnet.fit`'s: a run
+    resumed with the same data and config ends on the weights of an uninterrupted one.
     """
     X_train, y_train, X_test, y_test = _split(dataset, config)
     scaler = Standardizer().fit(X_train) if config.standardize else None
@@ -260,6 +265,8 @@ def train(
         "shuffle": True, "random_state": config.seed, "callbacks": callbacks,
     }  # fmt: skip
     start = time.perf_counter()
+    if animation is not None and (checkpoint is not None or resume is not None):
+        animation = None  # the GIF draws one whole run: not one cut by a checkpoint
     if animation is not None:
         if not can_animate(dataset, config):
             raise ValidationError(
@@ -273,7 +280,8 @@ def train(
         history = fit(
             network, Xs, targets, epochs=config.epochs,
             validation_fraction=config.validation_fraction,
-            early_stopping=config.early_stopping, patience=config.patience, **kwargs,
+            early_stopping=config.early_stopping, patience=config.patience,
+            checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume, **kwargs,
         )  # fmt: skip
     seconds = time.perf_counter() - start
     model = TrainedModel(network, config, dataset, scaler, target_scaler, history,

@@ -1,0 +1,194 @@
+"""Interruption and resume: a run stopped between two updates and resumed from its
+checkpoint ends with exactly the weights of the run that was never stopped."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from glassnet import Adam, Callback, GradientDescent, TrainingInterrupted, fit, mlp
+from glassnet.errors import GlassnetError, ModelFileError, ValidationError
+
+
+class StopAt(Callback):
+    """Asks to stop after update ``at``, as Ctrl-C would."""
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+
+    def on_update_end(self, trainer, update, batch_loss):  # type: ignore[no-untyped-def]
+        if update == self.at:
+            trainer.stop_requested = True
+
+
+def data(rng):  # type: ignore[no-untyped-def]
+    x = rng.randn(50, 3)
+    return x, (x[:, 0] + x[:, 1] ** 2 > 0.5).astype(int)
+
+
+SETUPS = {
+    "full batch gd": ({"l2": 0.01}, {"optimizer": "gd", "learning_rate": 0.1}),
+    "shuffled adam, dropout": (
+        {"dropout": 0.3},
+        {"optimizer": "adam", "learning_rate": 0.01, "batch_size": 8, "random_state": 3},
+    ),
+    "momentum, validation split": (
+        {},
+        {
+            "optimizer": "gd",
+            "learning_rate": 0.05,
+            "batch_size": 16,
+            "random_state": 5,
+            "validation_fraction": 0.2,
+            "metrics": ["accuracy"],
+        },
+    ),
+}
+
+
+def build(options):  # type: ignore[no-untyped-def]
+    return mlp([3, 6, 2], activation="tanh", output="softmax", random_state=0, **options)
+
+
+def optimizer(kwargs):  # type: ignore[no-untyped-def]
+    kwargs = dict(kwargs)
+    name, lr = kwargs.pop("optimizer"), kwargs.pop("learning_rate")
+    opt = (
+        Adam(lr)
+        if name == "adam"
+        else GradientDescent(lr, momentum=0.9 if "validation_fraction" in kwargs else 0.0)
+    )
+    return opt, kwargs
+
+
+@pytest.mark.parametrize("setup", list(SETUPS))
+@pytest.mark.parametrize("stop_after", [0, 7, 10])
+def test_interrupted_and_resumed_run_ends_on_the_same_weights(setup, stop_after, rng, tmp_path):
+    net_options, fit_options = SETUPS[setup]
+    x, y = data(rng)
+    opt, kwargs = optimizer(fit_options)
+    whole = build(net_options)
+    h_whole = fit(whole, x, y, optimizer=opt, epochs=12, **kwargs)
+
+    path = tmp_path / "run.ckpt"
+    first = build(net_options)
+    opt, kwargs = optimizer(fit_options)
+    with pytest.raises(TrainingInterrupted, match="resume") as info:
+        fit(first, x, y, optimizer=opt, epochs=12, checkpoint=path, callbacks=[StopAt(stop_after)],
+            **kwargs)  # fmt: skip
+    assert info.value.checkpoint == str(path) and isinstance(info.value, KeyboardInterrupt)
+    assert isinstance(info.value, GlassnetError)
+
+    again = build(net_options)  # a new process would build the network afresh
+    opt, kwargs = optimizer(fit_options)
+    h_again = fit(again, x, y, optimizer=opt, epochs=12, resume=path, **kwargs)
+    for name, param in whole.parameters().items():
+        assert_array_equal(again.parameters()[name], param, err_msg=name)
+    assert h_again.loss == h_whole.loss and h_again.batch_loss == h_whole.batch_loss
+    assert h_again.n_updates == h_whole.n_updates and h_again.metrics == h_whole.metrics
+
+
+def test_periodic_checkpoints_resume_from_the_last_one(rng, tmp_path):
+    x, y = data(rng)
+    whole = build({})
+    fit(whole, x, y, optimizer=Adam(0.01), epochs=10, batch_size=8, random_state=1)
+    path = tmp_path / "every3.ckpt"
+    partial = build({})
+    fit(partial, x, y, optimizer=Adam(0.01), epochs=8, batch_size=8, random_state=1,
+        checkpoint=path, checkpoint_every=3)  # fmt: skip  # last written after epoch 6
+    resumed = build({})
+    history = fit(resumed, x, y, optimizer=Adam(0.01), epochs=10, batch_size=8, random_state=1,
+                  resume=path)  # fmt: skip
+    assert history.epochs == 10
+    for name, param in whole.parameters().items():
+        assert_array_equal(resumed.parameters()[name], param)
+
+
+def test_interrupted_without_a_checkpoint_keeps_the_state(rng):
+    x, y = data(rng)
+    net = build({})
+    with pytest.raises(TrainingInterrupted, match="give a checkpoint path") as info:
+        fit(net, x, y, epochs=20, batch_size=10, random_state=0, callbacks=[StopAt(4)])
+    assert info.value.checkpoint is None
+    assert all(np.isfinite(p).all() for p in net.parameters().values())
+
+
+def test_resume_refuses_what_does_not_fit(rng, tmp_path):
+    x, y = data(rng)
+    path = tmp_path / "c.ckpt"
+    fit(build({}), x, y, optimizer=Adam(0.01), epochs=2, checkpoint=path)
+    with pytest.raises(ValidationError, match="Adam"):
+        fit(build({}), x, y, optimizer=GradientDescent(0.1), epochs=3, resume=path)
+    with pytest.raises(ValidationError, match="parameters do not fit"):
+        fit(mlp([3, 5, 2], output="softmax", random_state=0), x, y, optimizer=Adam(0.01),
+            epochs=3, resume=path)  # fmt: skip
+    bad = tmp_path / "bad.ckpt"
+    bad.write_bytes(b"not a checkpoint")
+    with pytest.raises(ModelFileError, match="checkpoint"):
+        fit(build({}), x, y, optimizer=Adam(0.01), epochs=3, resume=bad)
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    import numpy as np
+    from glassnet import Callback, TrainingInterrupted, fit, io, mlp
+
+    mode, ckpt, out = sys.argv[1], sys.argv[2], sys.argv[3]
+    rng = np.random.RandomState(0)
+    x = rng.randn(200, 4)
+    y = (x[:, 0] * x[:, 1] > 0).astype(int)
+
+    class Slow(Callback):
+        def on_update_end(self, trainer, update, loss):
+            if update == 0:
+                print("training", flush=True)
+            if mode == "interrupt":
+                time.sleep(0.002)
+
+    net = mlp([4, 16, 2], activation="tanh", output="softmax", dropout=0.1, random_state=0)
+    kwargs = dict(optimizer="adam", learning_rate=0.01, epochs=60, batch_size=10, random_state=0)
+    try:
+        if mode == "resume":
+            fit(net, x, y, resume=ckpt, **kwargs)
+        else:
+            fit(net, x, y, checkpoint=ckpt if mode == "interrupt" else None,
+                callbacks=[Slow()], **kwargs)
+    except TrainingInterrupted as exc:
+        print("interrupted:", exc, flush=True)
+        sys.exit(3)
+    io.save(net, out)
+    print("done", flush=True)
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_real_signal_stops_a_training_process_and_resume_finishes_it(signum, tmp_path):
+    from glassnet import io
+
+    ckpt, whole, resumed = tmp_path / "run.ckpt", tmp_path / "whole.gn", tmp_path / "resumed.gn"
+
+    def child(mode, out):  # type: ignore[no-untyped-def]
+        return subprocess.Popen([sys.executable, "-c", CHILD, mode, str(ckpt), str(out)],
+                                stdout=subprocess.PIPE, text=True)  # fmt: skip
+
+    assert child("whole", whole).wait(timeout=120) == 0
+    proc = child("interrupt", tmp_path / "never.gn")
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "training"
+    proc.send_signal(signum)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 3, out
+    assert "interrupted:" in out and "checkpoint written" in out
+    assert not (tmp_path / "never.gn").exists()
+    assert child("resume", resumed).wait(timeout=120) == 0
+    a, b = io.load(whole), io.load(resumed)
+    for name, param in a.parameters().items():
+        assert_array_equal(b.parameters()[name], param)
