@@ -630,11 +630,16 @@ def test_coefs_can_be_assigned():
     assert not hasattr(GlassClassifier(), "coefs_")
 
 
-def test_divergence_becomes_a_value_error():
+def test_divergence_is_training_diverged_and_a_value_error():
+    from glassnet import TrainingDiverged
+
     X, y = _regression(40)
     reg = GlassRegressor(solver="sgd", learning_rate_init=10.0, max_iter=50, random_state=0)
-    with pytest.raises(ValueError, match="non-finite parameter weights: training diverged"):
+    with pytest.raises(ValueError, match="non-finite parameter weights: training diverged") as info:
         reg.fit(X * 100, y * 1000)
+    assert isinstance(info.value, TrainingDiverged)  # glassnet's error, as scikit-learn's type
+    # the network keeps the parameters of the last finite loss, not NaNs
+    assert all(np.isfinite(c).all() for c in reg.coefs_ + reg.intercepts_)
 
 
 # -- model files ------------------------------------------------------------------------------

@@ -619,3 +619,51 @@ def test_empty_and_scalar_preprocessing_arrays_round_trip(tmp_path):
     for key, value in prep.items():
         assert_array_equal(back.preprocessing[key], value)
         assert back.preprocessing[key].shape == value.shape
+
+
+# -- files that would exhaust memory -------------------------------------------------------
+def test_absurd_declared_sizes_are_refused_before_anything_is_allocated(model_path):
+    entries = read_entries(model_path)
+    header = header_of(entries)
+    header["network"]["layers"][0]["config"].update(n_in=2**20, n_out=2**20)  # 8 TiB of float64
+    rewrite(model_path, entries, header)
+    with pytest.raises(ModelFileError, match=r"declares \d+ parameters"):
+        load(model_path)
+
+
+def test_an_array_declaring_more_data_than_stored_is_refused(model_path, tmp_path):
+    entries = read_entries(model_path)
+    raw = {}
+    with zipfile.ZipFile(model_path) as archive:
+        for name in archive.namelist():
+            raw[name] = archive.read(name)
+    # rewrite the .npy header of one weight to claim a billion rows, keeping its few bytes
+    member = "0.weight.npy"
+    data = raw[member]
+    header_len = struct.unpack("<H", data[8:10])[0]
+    text = data[10 : 10 + header_len].decode("latin1")
+    forged = text.replace("(3, 4)", "(1000000000, 4)").ljust(header_len)[:header_len]
+    raw[member] = data[:10] + forged.encode("latin1") + data[10 + header_len :]
+    bomb = tmp_path / "forged.glassnet"
+    with zipfile.ZipFile(bomb, "w") as archive:
+        for name, content in raw.items():
+            archive.writestr(name, content)
+    assert entries["0.weight"].shape == (3, 4)
+    with pytest.raises(ModelFileError, match="more data than the archive holds"):
+        load(bomb)
+
+
+def test_a_zip_bomb_header_is_refused_without_inflating_it(tmp_path):
+    bomb = tmp_path / "bomb.glassnet"
+    size = 64 * 2**20  # 64 MiB of zeros deflate to about 64 KiB
+    npy_header = np.lib.format.header_data_from_array_1_0(np.zeros(0, dtype=np.uint8))
+    npy_header["shape"] = (size,)
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("__glassnet__.npy", "w", force_zip64=True) as handle:
+            np.lib.format.write_array_header_1_0(handle, npy_header)
+            chunk = bytes(2**20)
+            for _ in range(64):
+                handle.write(chunk)
+    assert bomb.stat().st_size < 2**20
+    with pytest.raises(ModelFileError, match="too large"):
+        load(bomb)

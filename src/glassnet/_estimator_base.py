@@ -58,6 +58,11 @@ SOLVERS = ("sgd", "adam", "rmsprop", "gd")
 LEARNING_RATES = ("constant", "invscaling", "adaptive", "cyclic")
 
 
+class SolverDiverged(TrainingDiverged, ValueError):
+    """:class:`~glassnet.errors.TrainingDiverged` as the estimators raise it: also a
+    ``ValueError``, which is what scikit-learn's MLP raises for the same failure."""
+
+
 class GlassEstimatorBase(BaseEstimator):
     """What :class:`GlassClassifier` and :class:`GlassRegressor` share (see their docs)."""
 
@@ -319,10 +324,13 @@ class GlassEstimatorBase(BaseEstimator):
             return False
         except TrainingDiverged as exc:  # the engine counts epochs per call: give ours
             last = self.loss_curve_[-1] if self.loss_curve_ else None
-            raise ValueError(
+            raise SolverDiverged(
                 f"Solver produced non-finite parameter weights: training diverged in epoch "
-                f"{self.n_iter_ + 1} (last finite epoch loss {last}). Try a smaller "
-                "learning_rate_init, or scale the inputs (and regression targets)."
+                f"{self.n_iter_ + 1} (last finite epoch loss {last}); the network keeps the "
+                "parameters of the last finite loss. Try a smaller learning_rate_init, or "
+                "scale the inputs (and regression targets).",
+                epoch=self.n_iter_,
+                last_finite_loss=last,
             ) from exc
         return True
 

@@ -73,6 +73,9 @@ _HEADER = "__glassnet__"
 _PREFIX = "preprocessing."
 _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 _NUMERIC_KINDS = "biufc"
+#: bounds that keep a hostile file from exhausting memory before it is refused
+_MAX_HEADER_BYTES = 16 * 2**20
+_MAX_PARAMETERS = 2**28
 _UNREADABLE = (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error)
 _NPY_HEADERS = {
     (1, 0): np.lib.format.read_array_header_1_0,
@@ -329,6 +332,8 @@ def _checksum(arrays: Mapping[str, Array]) -> str:
 def _read_header(archive: zipfile.ZipFile) -> dict[str, Any]:
     if _HEADER + ".npy" not in archive.namelist():
         raise ModelFileError(f"not a glassnet model file (no {_HEADER!r} header entry)")
+    if archive.getinfo(_HEADER + ".npy").file_size > _MAX_HEADER_BYTES:
+        raise ModelFileError(f"the header entry is too large (over {_MAX_HEADER_BYTES} bytes)")
     raw = _read_array(archive, _HEADER)
     if raw.dtype != np.uint8 or raw.ndim != 1:
         raise ModelFileError(f"corrupt header (dtype {raw.dtype}, shape {raw.shape})")
@@ -359,6 +364,18 @@ def _field(header: dict[str, Any], key: str, kind: Any) -> Any:
 def _build_network(architecture: object) -> Network:
     if not isinstance(architecture, dict) or not isinstance(architecture.get("layers"), list):
         raise ModelFileError("the header has no network architecture")
+    declared = 0
+    for spec in architecture["layers"]:  # sizes first: nothing is allocated for an absurd one
+        config = spec.get("config") if isinstance(spec, dict) else None
+        if isinstance(config, dict) and spec.get("type") == "dense":
+            n_in, n_out = config.get("n_in"), config.get("n_out")
+            if type(n_in) is int and type(n_out) is int and n_in > 0 and n_out > 0:
+                declared += n_in * n_out + n_out
+    if declared > _MAX_PARAMETERS:
+        raise ModelFileError(
+            f"the architecture declares {declared} parameters, more than the {_MAX_PARAMETERS} "
+            "a model file may hold"
+        )
     layers = [_build_layer(spec, f"layer {i}") for i, spec in enumerate(architecture["layers"])]
     dense = [(i, layer) for i, layer in enumerate(layers) if isinstance(layer, Dense)]
     for (i, a), (j, b) in pairwise(dense):
@@ -433,6 +450,13 @@ def _read_array(archive: zipfile.ZipFile, name: str, entry: dict[str, Any] | Non
             if version not in _NPY_HEADERS:
                 raise ModelFileError(f"array {name!r} has an unknown .npy version {version}")
             shape, _, dtype = _NPY_HEADERS[version](handle)
+        if (
+            int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+            > archive.getinfo(member).file_size
+        ):
+            raise ModelFileError(
+                f"array {name!r} declares shape {shape}, more data than the archive holds"
+            )
         if dtype.kind not in _NUMERIC_KINDS:
             raise ModelFileError(
                 f"array {name!r} has dtype {dtype}: a model file holds numeric arrays only"
