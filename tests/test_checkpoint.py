@@ -38,6 +38,18 @@ SETUPS = {
         {"dropout": 0.3},
         {"optimizer": "adam", "learning_rate": 0.01, "batch_size": 8, "random_state": 3},
     ),
+    "early stopping": (
+        {},
+        {
+            "optimizer": "gd",
+            "learning_rate": 0.8,
+            "batch_size": 10,
+            "random_state": 2,
+            "validation_fraction": 0.3,
+            "early_stopping": True,
+            "patience": 4,
+        },
+    ),
     "momentum, validation split": (
         {},
         {
@@ -92,6 +104,10 @@ def test_interrupted_and_resumed_run_ends_on_the_same_weights(setup, stop_after,
         assert_array_equal(again.parameters()[name], param, err_msg=name)
     assert h_again.loss == h_whole.loss and h_again.batch_loss == h_whole.batch_loss
     assert h_again.n_updates == h_whole.n_updates and h_again.metrics == h_whole.metrics
+    assert (h_again.best_epoch, h_again.stopped_early) == (
+        h_whole.best_epoch,
+        h_whole.stopped_early,
+    )
 
 
 def test_periodic_checkpoints_resume_from_the_last_one(rng, tmp_path):

@@ -3,7 +3,8 @@
 A checkpoint holds the parameters, the optimizer's state and update count (so its schedule
 resumes where it was), the position in the run (epochs done, batches done in the current
 epoch and that epoch's order of rows), the state of the shuffling generator and of every
-Dropout layer's generator, the running epoch loss and the :class:`~glassnet.History`. A run
+Dropout layer's generator, the running epoch loss, early stopping's best loss, patience
+count and best parameters, and the :class:`~glassnet.History`. A run
 resumed from it — same network, data and arguments — ends with exactly the weights of the
 run that was never interrupted.
 
@@ -57,6 +58,12 @@ def _set_rng_state(rng: Any, meta: dict[str, Any], arrays: dict[str, Array]) -> 
         rng.bit_generator.state = meta["bit_generator"]
 
 
+def _early_stoppers(trainer: Trainer) -> list[Any]:
+    from .training import EarlyStopping
+
+    return [cb for cb in trainer.callbacks if isinstance(cb, EarlyStopping)]
+
+
 def save_checkpoint(trainer: Trainer, path: str | Path) -> None:
     """Write the state of ``trainer`` (between two updates) to ``path``, atomically."""
     arrays: dict[str, Array] = {}
@@ -74,13 +81,18 @@ def save_checkpoint(trainer: Trainer, path: str | Path) -> None:
             meta, extra = _rng_state(layer._rng)
             dropouts.append({"layer": i, **meta})
             arrays.update({f"dropout/{i}/{k}": v for k, v in extra.items()})
+    stoppers = []
+    for i, cb in enumerate(_early_stoppers(trainer)):
+        stoppers.append({"best": cb.best, "wait": cb.wait, "params": cb.best_params is not None})
+        for name, value in (cb.best_params or {}).items():
+            arrays[f"early/{i}/{name}"] = to_numpy(value)
     epoch, batch, order, total = trainer.position
     if order is not None:
         arrays["order"] = to_numpy(order)
     header = {
         "format": FORMAT, "version": 1, "optimizer": type(opt).__name__, "t": opt.t,
         "epoch": epoch, "batch": batch, "epoch_total": total, "rng": rng_meta,
-        "dropout": dropouts, "last_finite": trainer._last_finite,
+        "dropout": dropouts, "early_stopping": stoppers, "last_finite": trainer._last_finite,
         "history": asdict(trainer.history), "arrays": sorted(arrays),
     }  # fmt: skip
     text = json.dumps(header, allow_nan=True)
@@ -130,6 +142,16 @@ def load_checkpoint(trainer: Trainer, path: str | Path) -> None:
         if not isinstance(layer, Dropout):
             raise ValidationError("the checkpoint's Dropout layers do not fit this network")
         _set_rng_state(layer._rng, meta, {"keys": arrays.get(f"dropout/{meta['layer']}/keys")})  # type: ignore[dict-item]
+    stoppers = _early_stoppers(trainer)
+    if len(stoppers) != len(header["early_stopping"]):
+        raise ValidationError("the checkpoint's early stopping does not fit this run's arguments")
+    for i, (cb, meta) in enumerate(zip(stoppers, header["early_stopping"], strict=True)):
+        cb.best, cb.wait = float(meta["best"]), int(meta["wait"])
+        prefix = f"early/{i}/"
+        cb.best_params = (
+            {k[len(prefix):]: xp_asarray(v) for k, v in arrays.items() if k.startswith(prefix)}
+            if meta["params"] else None
+        )  # fmt: skip
     order = arrays.get("order")
     trainer.position = (int(header["epoch"]), int(header["batch"]),
                         None if order is None else xp_asarray(order),

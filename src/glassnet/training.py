@@ -371,7 +371,8 @@ class EarlyStopping(Callback):
         self.best_params: dict[str, Array] | None = None
 
     def on_train_begin(self, trainer: Trainer) -> None:
-        self.best, self.wait, self.best_params = math.inf, 0, None
+        if trainer.position[:2] == (0, 0):  # a fresh run; a resumed one keeps the checkpoint's
+            self.best, self.wait, self.best_params = math.inf, 0, None
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
         value = logs.get("val_loss", logs["loss"])
@@ -558,7 +559,5 @@ def fit(
     trainer.checkpoint = checkpoint
     trainer.checkpoint_every = int(check_positive(checkpoint_every, "checkpoint_every"))
     if resume is not None:
-        if early_stopping:
-            raise ValidationError("resume does not carry early stopping's state yet: drop one")
         load_checkpoint(trainer, resume)
     return trainer.run(int(epochs))
