@@ -208,3 +208,21 @@ def test_a_real_signal_stops_a_training_process_and_resume_finishes_it(signum, t
     a, b = io.load(whole), io.load(resumed)
     for name, param in a.parameters().items():
         assert_array_equal(b.parameters()[name], param)
+
+
+def test_the_checkpoint_callback_is_the_checkpoint_argument(rng, tmp_path):
+    from glassnet import Checkpoint
+
+    x, y = data(rng)
+    whole = build({})
+    fit(whole, x, y, optimizer=Adam(0.01), epochs=9, batch_size=8, random_state=4)
+    path = tmp_path / "cb.ckpt"
+    with pytest.raises(TrainingInterrupted):
+        fit(build({}), x, y, optimizer=Adam(0.01), epochs=9, batch_size=8, random_state=4,
+            callbacks=[Checkpoint(path, every=2), StopAt(20)])  # fmt: skip
+    resumed = build({})
+    fit(resumed, x, y, optimizer=Adam(0.01), epochs=9, batch_size=8, random_state=4, resume=path)
+    for name, param in whole.parameters().items():
+        assert_array_equal(resumed.parameters()[name], param)
+    with pytest.raises(ValidationError, match="every"):
+        Checkpoint(path, every=0)

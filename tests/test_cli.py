@@ -304,3 +304,9 @@ def test_ctrl_c_then_resume_gives_the_uninterrupted_model(tmp_path):
     a, b = io.load(tmp_path / "whole.gn"), io.load(tmp_path / "res.gn")
     for name, param in a.parameters().items():
         np.testing.assert_array_equal(b.parameters()[name], param)
+
+
+def test_divergence_is_one_line(capsys):
+    code, _, err = run(capsys, "train", "moons", "--optimizer", "gd", "--learning-rate", "1e12",
+                       "--epochs", "50", "--quiet")  # fmt: skip
+    assert_one_line_error(code, err, "diverged", "smaller learning rate")

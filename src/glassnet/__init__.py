@@ -33,7 +33,7 @@ from .losses import (
 from .network import Network, mlp
 from .optimizers import AdaGrad, Adam, GradientDescent, RMSProp
 from .schedules import Constant, Cyclical, ExponentialDecay, InverseTime, StepDecay
-from .training import Callback, EarlyStopping, History, PrintLoss, fit
+from .training import Callback, Checkpoint, EarlyStopping, History, PrintLoss, fit
 
 if TYPE_CHECKING:
     from .estimators import GlassClassifier, GlassRegressor
@@ -46,6 +46,7 @@ __all__ = [
     "Adam",
     "BinaryCrossEntropy",
     "Callback",
+    "Checkpoint",
     "Constant",
     "Cyclical",
     "Dense",

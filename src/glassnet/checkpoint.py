@@ -9,7 +9,9 @@ resumed from it — same network, data and arguments — ends with exactly the w
 run that was never interrupted.
 
 The file is an ``.npz`` archive of numeric arrays plus a JSON header, written atomically
-like a model file (:mod:`glassnet.io`) and read without pickle. NumPy only.
+like a model file (:mod:`glassnet.io`) and read without pickle. NumPy only. Training writes
+them through ``fit(..., checkpoint=path)`` or the callback
+:class:`glassnet.training.Checkpoint`, and goes on from one with ``fit(..., resume=path)``.
 """
 
 from __future__ import annotations
@@ -158,3 +160,4 @@ def load_checkpoint(trainer: Trainer, path: str | Path) -> None:
                         float(header["epoch_total"]))  # fmt: skip
     trainer._last_finite = header["last_finite"]
     trainer.history = History(**header["history"])
+

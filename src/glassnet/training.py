@@ -37,7 +37,7 @@ Array = NDArray[Any]
 
 _ALL = slice(None)  # the batch that is the whole training set
 
-__all__ = ["Callback", "EarlyStopping", "History", "PrintLoss", "Trainer", "default_loss", "fit"]
+__all__ = ["Callback", "Checkpoint", "EarlyStopping", "History", "PrintLoss", "Trainer", "default_loss", "fit"]
 
 
 @dataclass
@@ -89,6 +89,22 @@ class Callback:
 
     def on_train_end(self, trainer: Trainer) -> None:
         """Called once when training ends, however it ends."""
+
+
+class Checkpoint(Callback):
+    """Checkpoint the run: ``fit(..., callbacks=[Checkpoint("run.ckpt", every=5)])``.
+
+    The same as ``fit(..., checkpoint=path, checkpoint_every=every)``: a checkpoint
+    (:mod:`glassnet.checkpoint`) every ``every`` epochs and when Ctrl-C or SIGTERM
+    interrupts training; go on with ``fit(..., resume=path)``.
+    """
+
+    def __init__(self, path: str | Path, every: int = 1) -> None:
+        self.path = path
+        self.every = int(check_positive(every, "every"))
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        trainer.checkpoint, trainer.checkpoint_every = self.path, self.every
 
 
 class PrintLoss(Callback):
