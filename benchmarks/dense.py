@@ -47,6 +47,18 @@ def initial_weights() -> list[np.ndarray]:
     return weights
 
 
+def torch_model(torch: Any) -> Any:
+    """The network in PyTorch (float32), with the same initial weights and zero biases."""
+    nn = torch.nn
+    linears = [nn.Linear(a, b) for a, b in pairwise(SIZES)]
+    model = nn.Sequential(linears[0], nn.ReLU(), linears[1], nn.ReLU(), linears[2]).float()
+    with torch.no_grad():
+        for layer, w in zip(linears, initial_weights(), strict=True):
+            layer.weight.copy_(torch.from_numpy(w.T))
+            layer.bias.zero_()
+    return model
+
+
 def batches(n: int, batch: int | None) -> list[slice]:
     size = n if batch is None else batch
     return [slice(start, min(start + size, n)) for start in range(0, n, size)]
@@ -212,13 +224,8 @@ def glassnet_fit(
 def torch_fit(
     torch: Any, X: np.ndarray, y: np.ndarray, optimizer: str, batch: int | None, epochs: int
 ) -> Run:
-    nn = torch.nn
-    linears = [nn.Linear(a, b) for a, b in pairwise(SIZES)]
-    model = nn.Sequential(linears[0], nn.ReLU(), linears[1], nn.ReLU(), linears[2]).float()
-    with torch.no_grad():
-        for layer, w in zip(linears, initial_weights(), strict=True):
-            layer.weight.copy_(torch.from_numpy(w.T))
-            layer.bias.zero_()
+    model = torch_model(torch)
+    nn, linears = torch.nn, [model[0], model[2], model[4]]
     if optimizer == "sgd":
         opt = torch.optim.SGD(model.parameters(), lr=SGD_LR)
     else:

@@ -8,13 +8,12 @@ with ``glassnet.io.load`` (untimed), and ``predict`` runs over the 60 000 rows i
 from __future__ import annotations
 
 import tempfile
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .dense import SIZES, Run, batches, initial_weights
+from .dense import SIZES, Run, batches, initial_weights, torch_model
 
 PRED_BATCH = 8192
 
@@ -60,13 +59,7 @@ def glassnet_predict(X: np.ndarray, path: Path) -> Run:
 
 
 def torch_predict(torch: Any, X: np.ndarray) -> Run:
-    nn = torch.nn
-    linears = [nn.Linear(a, b) for a, b in pairwise(SIZES)]
-    model = nn.Sequential(linears[0], nn.ReLU(), linears[1], nn.ReLU(), linears[2]).float()
-    with torch.no_grad():
-        for layer, w in zip(linears, initial_weights(), strict=True):
-            layer.weight.copy_(torch.from_numpy(w.T))
-            layer.bias.zero_()
+    model = torch_model(torch)
     Xt = torch.from_numpy(X)
     slices = batches(X.shape[0], PRED_BATCH)
 
