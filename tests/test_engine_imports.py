@@ -17,6 +17,8 @@ ENGINE_MODULES = [
     "glassnet.optimizers",
     "glassnet.schedules",
     "glassnet.training",
+    "glassnet.callbacks",
+    "glassnet.checkpoint",
     "glassnet.gradcheck",
     "glassnet.metrics",
     "glassnet.errors",

@@ -11,7 +11,7 @@ run that was never interrupted.
 The file is an ``.npz`` archive of numeric arrays plus a JSON header, written atomically
 like a model file (:mod:`glassnet.io`) and read without pickle. NumPy only. Training writes
 them through ``fit(..., checkpoint=path)`` or the callback
-:class:`glassnet.training.Checkpoint`, and goes on from one with ``fit(..., resume=path)``.
+:class:`glassnet.callbacks.Checkpoint`, and goes on from one with ``fit(..., resume=path)``.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._archive import read_array, write_atomic
 from .backend import to_numpy
 from .errors import ModelFileError, ValidationError
-from .io import _read_array, _write_atomic
 from .layers import Dropout
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def _set_rng_state(rng: Any, meta: dict[str, Any], arrays: dict[str, Array]) -> 
 
 
 def _early_stoppers(trainer: Trainer) -> list[Any]:
-    from .training import EarlyStopping
+    from .callbacks import EarlyStopping
 
     return [cb for cb in trainer.callbacks if isinstance(cb, EarlyStopping)]
 
@@ -99,7 +99,7 @@ def save_checkpoint(trainer: Trainer, path: str | Path) -> None:
     }  # fmt: skip
     text = json.dumps(header, allow_nan=True)
     arrays[_HEADER] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    _write_atomic(Path(path), arrays)
+    write_atomic(Path(path), arrays)
 
 
 def load_checkpoint(trainer: Trainer, path: str | Path) -> None:
@@ -111,8 +111,8 @@ def load_checkpoint(trainer: Trainer, path: str | Path) -> None:
             names = {n[: -len(".npy")] for n in archive.namelist() if n.endswith(".npy")}
             if _HEADER not in names:
                 raise ModelFileError(f"{path}: not a glassnet checkpoint")
-            header = json.loads(_read_array(archive, _HEADER).tobytes().decode("utf-8"))
-            arrays = {n: _read_array(archive, n) for n in names if n != _HEADER}
+            header = json.loads(read_array(archive, _HEADER).tobytes().decode("utf-8"))
+            arrays = {n: read_array(archive, n) for n in names if n != _HEADER}
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
         if isinstance(exc, ModelFileError):
             raise
@@ -160,4 +160,3 @@ def load_checkpoint(trainer: Trainer, path: str | Path) -> None:
                         float(header["epoch_total"]))  # fmt: skip
     trainer._last_finite = header["last_finite"]
     trainer.history = History(**header["history"])
-

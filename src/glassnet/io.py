@@ -38,15 +38,10 @@ leaves a model already at ``path`` intact.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import os
 import re
-import secrets
-import shutil
 import zipfile
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -56,6 +51,7 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._archive import NUMERIC_KINDS, array_entry, checksum, read_array, write_atomic
 from .activations import ACTIVATIONS, Activation
 from .backend import to_numpy
 from .errors import ModelFileError, ValidationError
@@ -72,15 +68,9 @@ FORMAT_VERSION = 1
 _HEADER = "__glassnet__"
 _PREFIX = "preprocessing."
 _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
-_NUMERIC_KINDS = "biufc"
 #: bounds that keep a hostile file from exhausting memory before it is refused
 _MAX_HEADER_BYTES = 16 * 2**20
 _MAX_PARAMETERS = 2**28
-_UNREADABLE = (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error)
-_NPY_HEADERS = {
-    (1, 0): np.lib.format.read_array_header_1_0,
-    (2, 0): np.lib.format.read_array_header_2_0,
-}
 
 
 @dataclass
@@ -157,15 +147,15 @@ def save(
         "format_version": FORMAT_VERSION,
         "glassnet_version": __version__,
         "network": {"layers": layers, "output": output, "l2": network.l2, "l1": network.l1},
-        "arrays": [_entry(name, a.shape, a.dtype) for name, a in arrays.items()],
+        "arrays": [array_entry(name, a.shape, a.dtype) for name, a in arrays.items()],
         "preprocessing": list(prep),
         "classes": _check_classes(classes),
         "metadata": _check_metadata(metadata),
-        "checksum": _checksum(arrays),
+        "checksum": checksum(arrays),
     }
     text = json.dumps(header, ensure_ascii=False, allow_nan=False)
     arrays[_HEADER] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    _write_atomic(Path(path), arrays)
+    write_atomic(Path(path), arrays)
 
 
 def _describe(layer: object, what: str) -> dict[str, Any]:
@@ -191,7 +181,7 @@ def _check_preprocessing(preprocessing: Mapping[str, ArrayLike] | None) -> dict[
         if not isinstance(key, str) or not _KEY.fullmatch(key):
             raise ValidationError(f"preprocessing key {key!r}: use 1-100 of A-Z a-z 0-9 _ . -")
         out[key] = arr = np.asarray(value)
-        if arr.dtype.kind not in _NUMERIC_KINDS:
+        if arr.dtype.kind not in NUMERIC_KINDS:
             raise ValidationError(f"preprocessing[{key!r}] is not numeric (dtype {arr.dtype})")
     return out
 
@@ -219,33 +209,6 @@ def _json_ready(value: Any, what: str) -> Any:
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"{what} must be JSON-serialisable: {exc}") from None
     return value
-
-
-def _write_atomic(path: Path, arrays: Mapping[str, Any]) -> None:
-    """Write the archive to a temporary file beside ``path``, sync it, then rename it over."""
-    directory = path.parent
-    if not directory.is_dir():
-        raise FileNotFoundError(f"cannot save to '{path}': directory '{directory}' does not exist")
-    temporary = directory / f".{path.name}.{secrets.token_hex(8)}.tmp"
-    handle = open(temporary, "xb")  # before the try: unlink the file only once it is ours
-    try:
-        with handle:
-            np.savez(handle, **arrays)  # to a file object, so NumPy adds no ".npz" suffix
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            shutil.copymode(path, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    with contextlib.suppress(OSError):  # persist the rename; Windows can't open directories
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # -- loading ------------------------------------------------------------------------------
@@ -302,8 +265,8 @@ def _read_model(archive: zipfile.ZipFile) -> ModelFile:
     if not all(isinstance(k, str) for k in keys) or len(set(keys)) != len(keys):
         raise ModelFileError(f"the preprocessing names are invalid: {keys!r}")
     listed = _check_arrays(network, _field(header, "arrays", list), keys, archive.namelist())
-    arrays = {name: _read_array(archive, name, entry) for name, entry in listed.items()}
-    if _checksum(arrays) != _field(header, "checksum", str):
+    arrays = {name: read_array(archive, name, entry) for name, entry in listed.items()}
+    if checksum(arrays) != _field(header, "checksum", str):
         raise ModelFileError(
             "checksum mismatch: the arrays are not those the file was saved with (edited or "
             "corrupted since); re-save the model from its source"
@@ -319,22 +282,12 @@ def _read_model(archive: zipfile.ZipFile) -> ModelFile:
     )
 
 
-def _checksum(arrays: Mapping[str, Array]) -> str:
-    """SHA-256 over each array's name, dtype, shape and bytes, in name order."""
-    digest = hashlib.sha256()
-    for name in sorted(arrays):
-        a = np.ascontiguousarray(arrays[name])
-        digest.update(json.dumps([name, a.dtype.str, list(a.shape)]).encode("utf-8"))
-        digest.update(a.tobytes())  # works for every shape, zero-size ones included
-    return "sha256:" + digest.hexdigest()
-
-
 def _read_header(archive: zipfile.ZipFile) -> dict[str, Any]:
     if _HEADER + ".npy" not in archive.namelist():
         raise ModelFileError(f"not a glassnet model file (no {_HEADER!r} header entry)")
     if archive.getinfo(_HEADER + ".npy").file_size > _MAX_HEADER_BYTES:
         raise ModelFileError(f"the header entry is too large (over {_MAX_HEADER_BYTES} bytes)")
-    raw = _read_array(archive, _HEADER)
+    raw = read_array(archive, _HEADER)
     if raw.dtype != np.uint8 or raw.ndim != 1:
         raise ModelFileError(f"corrupt header (dtype {raw.dtype}, shape {raw.shape})")
     try:
@@ -412,10 +365,6 @@ def _build_layer(spec: object, what: str) -> Any:
     return layer
 
 
-def _entry(name: str, shape: tuple[int, ...], dtype: np.dtype[Any]) -> dict[str, Any]:
-    return {"name": name, "shape": list(shape), "dtype": dtype.str}
-
-
 def _check_arrays(
     network: Network, entries: list[Any], keys: list[str], members: list[str]
 ) -> dict[str, dict[str, Any]]:
@@ -426,7 +375,7 @@ def _check_arrays(
     }
     if len(listed) != len(entries) or _HEADER in listed:
         raise ModelFileError("the header's list of arrays has invalid or repeated entries")
-    params = {k: _entry(k, v.shape, v.dtype) for k, v in network.parameters().items()}
+    params = {k: array_entry(k, v.shape, v.dtype) for k, v in network.parameters().items()}
     wanted = params.keys() | {_PREFIX + key for key in keys}
     stored = {m.removesuffix(".npy") for m in members} - {_HEADER}
     missing = sorted((wanted - listed.keys()) | (listed.keys() - stored))
@@ -439,34 +388,3 @@ def _check_arrays(
         if listed[name] != entry:
             raise ModelFileError(f"{name!r} is listed as {listed[name]}; the model needs {entry}")
     return listed
-
-
-def _read_array(archive: zipfile.ZipFile, name: str, entry: dict[str, Any] | None = None) -> Array:
-    """Read one array after checking its .npy header: numbers only, as ``entry`` lists."""
-    member = name + ".npy"
-    try:
-        with archive.open(member) as handle:
-            version = np.lib.format.read_magic(handle)
-            if version not in _NPY_HEADERS:
-                raise ModelFileError(f"array {name!r} has an unknown .npy version {version}")
-            shape, _, dtype = _NPY_HEADERS[version](handle)
-        if (
-            int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
-            > archive.getinfo(member).file_size
-        ):
-            raise ModelFileError(
-                f"array {name!r} declares shape {shape}, more data than the archive holds"
-            )
-        if dtype.kind not in _NUMERIC_KINDS:
-            raise ModelFileError(
-                f"array {name!r} has dtype {dtype}: a model file holds numeric arrays only"
-                + (", and glassnet never unpickles Python objects" if dtype.hasobject else "")
-            )
-        if entry is not None and _entry(name, shape, dtype) != entry:
-            raise ModelFileError(f"{name!r} has shape {shape}, dtype {dtype.str}; header: {entry}")
-        with archive.open(member) as handle:
-            return np.lib.format.read_array(handle, allow_pickle=False)
-    except ModelFileError:
-        raise
-    except _UNREADABLE as exc:
-        raise ModelFileError(f"truncated or corrupt file: cannot read {name!r} ({exc})") from None

@@ -13,19 +13,25 @@ from __future__ import annotations
 import contextlib
 import math
 import signal
-import sys
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import RandomStateLike, check_array, check_positive, check_random_state
+from ._validation import (
+    RandomStateLike,
+    all_finite,
+    check_array,
+    check_positive,
+    check_random_state,
+)
 from .activations import Sigmoid, Softmax
 from .backend import namespace_of, to_device, to_numpy
+from .callbacks import Callback, Checkpoint, EarlyStopping, PrintLoss
 from .checkpoint import load_checkpoint, save_checkpoint
 from .errors import TrainingDiverged, TrainingInterrupted, ValidationError
 from .losses import BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy, get_loss
@@ -37,7 +43,16 @@ Array = NDArray[Any]
 
 _ALL = slice(None)  # the batch that is the whole training set
 
-__all__ = ["Callback", "Checkpoint", "EarlyStopping", "History", "PrintLoss", "Trainer", "default_loss", "fit"]
+__all__ = [
+    "Callback",
+    "Checkpoint",
+    "EarlyStopping",
+    "History",
+    "PrintLoss",
+    "Trainer",
+    "default_loss",
+    "fit",
+]
 
 
 @dataclass
@@ -75,59 +90,6 @@ class History:
     stopped_early: bool = False
 
 
-class Callback:
-    """Hooks into the loop. Set ``trainer.stop_training = True`` to stop after this epoch."""
-
-    def on_train_begin(self, trainer: Trainer) -> None:
-        """Called once before the first epoch."""
-
-    def on_update_end(self, trainer: Trainer, update: int, batch_loss: float) -> None:
-        """Called after each optimizer step; ``update`` counts from 0."""
-
-    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
-        """Called after each epoch with that epoch's numbers (``loss``, ``val_loss``, …)."""
-
-    def on_train_end(self, trainer: Trainer) -> None:
-        """Called once when training ends, however it ends."""
-
-
-class Checkpoint(Callback):
-    """Checkpoint the run: ``fit(..., callbacks=[Checkpoint("run.ckpt", every=5)])``.
-
-    The same as ``fit(..., checkpoint=path, checkpoint_every=every)``: a checkpoint
-    (:mod:`glassnet.checkpoint`) every ``every`` epochs and when Ctrl-C or SIGTERM
-    interrupts training; go on with ``fit(..., resume=path)``.
-    """
-
-    def __init__(self, path: str | Path, every: int = 1) -> None:
-        self.path = path
-        self.every = int(check_positive(every, "every"))
-
-    def on_train_begin(self, trainer: Trainer) -> None:
-        trainer.checkpoint, trainer.checkpoint_every = self.path, self.every
-
-
-class PrintLoss(Callback):
-    """Print ``Loss after iteration {i}: {loss:.6f}`` every ``every`` updates, as the tutorials do.
-
-    The loss is the objective on the whole training set at the weights *after* update ``i``
-    (the WildML tutorial's ``calculate_loss``), divided by the number of examples when the
-    loss sums over them, so it is always a per-example figure.
-    """
-
-    def __init__(self, every: int = 1000, file: TextIO | None = None) -> None:
-        self.every = int(check_positive(every, "every"))
-        self.file = file
-
-    def on_update_end(self, trainer: Trainer, update: int, batch_loss: float) -> None:
-        if update % self.every:
-            return
-        value = trainer.network.objective(trainer.x, trainer.y, trainer.loss)
-        if trainer.loss.reduction == "sum":
-            value /= trainer.x.shape[0]
-        print(f"Loss after iteration {update}: {value:.6f}", file=self.file or sys.stdout)
-
-
 def default_loss(network: Network) -> Loss:
     """The loss that pairs with the network's output: softmax → cross-entropy, sigmoid → BCE,
     anything else → mean squared error."""
@@ -149,7 +111,7 @@ def _prepare_target(y: ArrayLike, n: int, loss: Loss, dtype: np.dtype[Any]) -> A
             f"y must be numeric (class indices or values), got dtype {arr.dtype}; "
             "encode string labels first"
         )
-    if not np.all(np.isfinite(arr)):
+    if not all_finite(arr):
         raise ValidationError("y contains NaN or infinite values")
     if isinstance(loss, SoftmaxCrossEntropy) and arr.ndim == 1:
         return arr
@@ -369,44 +331,6 @@ class Trainer:
         for key, value in logs.items():
             if key not in ("loss", "val_loss"):
                 h.metrics.setdefault(key, []).append(value)
-
-
-class EarlyStopping(Callback):
-    """Stop when the monitored loss has not improved by ``min_delta`` for ``patience`` epochs.
-
-    The monitored loss is ``val_loss`` when there is validation data, else ``loss``. With
-    ``restore_best`` the parameters of the best epoch are put back at the end.
-    """
-
-    def __init__(self, patience: int = 10, min_delta: float = 0.0, restore_best: bool = True):
-        self.patience = int(check_positive(patience, "patience"))
-        self.min_delta = check_positive(min_delta, "min_delta", allow_zero=True)
-        self.restore_best = restore_best
-        self.best = math.inf
-        self.wait = 0
-        self.best_params: dict[str, Array] | None = None
-
-    def on_train_begin(self, trainer: Trainer) -> None:
-        if trainer.position[:2] == (0, 0):  # a fresh run; a resumed one keeps the checkpoint's
-            self.best, self.wait, self.best_params = math.inf, 0, None
-
-    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
-        value = logs.get("val_loss", logs["loss"])
-        if value < self.best - self.min_delta:
-            self.best, self.wait = value, 0
-            trainer.history.best_epoch = epoch
-            if self.restore_best:
-                self.best_params = {k: v.copy() for k, v in trainer.network.parameters().items()}
-        else:
-            self.wait += 1
-            if self.wait >= self.patience:
-                trainer.stop_training = True
-                trainer.history.stopped_early = True
-
-    def on_train_end(self, trainer: Trainer) -> None:
-        if self.restore_best and self.best_params is not None:
-            for name, param in trainer.network.parameters().items():
-                param[...] = self.best_params[name]
 
 
 def _split_validation(
