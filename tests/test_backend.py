@@ -158,7 +158,11 @@ def fake_cupy(device_count: Any = 1) -> types.ModuleType:
     def arange(*args: Any, **kwargs: Any) -> StandInArray:  # made on the device: no upload
         return StandInArray(np.arange(*args, **kwargs), log)
 
+    def empty(*args: Any, **kwargs: Any) -> StandInArray:  # made on the device: no upload
+        return StandInArray(np.empty(*args, **kwargs), log)
+
     module.asarray = asarray  # type: ignore[attr-defined]
+    module.empty = empty  # type: ignore[attr-defined]
     module.arange = arange  # type: ignore[attr-defined]
     module.ndarray = StandInArray  # type: ignore[attr-defined]
     module.cuda = types.SimpleNamespace(  # type: ignore[attr-defined]

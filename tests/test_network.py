@@ -361,3 +361,98 @@ def test_in_place_passes_leave_callers_arrays_alone_and_match(activation, rng):
     net.forward(x, training=True)
     grad_in_overwriting = net.backward(g.copy(), overwrite=True)
     assert np.array_equal(grad_in, grad_in_overwriting)
+
+
+# -- the training pass's workspace ----------------------------------------------------------------
+
+
+def allocating_gradient(net, x, y, loss):
+    """Network.gradient written with the public, allocating passes: the reference."""
+    out = net.forward(x, training=True)
+    value = loss.forward(out, y) + net.penalty()
+    net.backward(loss.backward(), input_grad=False, overwrite=True)
+    return value, {k: g.copy() for k, g in net.gradients().items()}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
+def test_gradient_in_the_workspace_equals_the_allocating_passes(activation, dtype, rng):
+    from glassnet import SoftmaxCrossEntropy
+
+    net = mlp([5, 8, 6, 3], activation=activation, l2=0.1, l1=0.01, dtype=dtype, random_state=0)
+    loss = SoftmaxCrossEntropy()
+    # a full batch, a smaller one (a view of the first rows of each buffer), a larger one
+    # (the buffers grow), then the first again
+    for n in (40, 17, 64, 40):
+        x = rng.standard_normal((n, 5)).astype(dtype)
+        y = rng.randint(3, size=n)
+        ref_value, ref_grads = allocating_gradient(net, x, y, loss)
+        for _ in range(2):  # cold, then warm: the reused arrays hold the last pass's numbers
+            value = net.gradient(x, y, loss)
+            assert value == pytest.approx(ref_value, rel=1e-12 if dtype == np.float64 else 1e-6)
+            for name, grad in net.gradients().items():
+                assert grad.dtype == dtype
+                assert_array_equal(grad, ref_grads[name], err_msg=f"{name}, {n} rows")
+    assert net._workspace  # kept between calls to gradient …
+    net.release_workspace()  # … until released (fit does this when it ends)
+    assert not net._workspace
+
+
+def test_a_warm_training_pass_allocates_less_than_one_hidden_layer(rng):
+    import tracemalloc
+
+    from glassnet import SoftmaxCrossEntropy
+
+    net = mlp([20, 512, 256, 4], activation="relu", random_state=0)
+    x, y = rng.standard_normal((2000, 20)), rng.randint(4, size=2000)
+    loss = SoftmaxCrossEntropy()
+    net.gradient(x, y, loss)  # warm: the workspace is allocated here
+    tracemalloc.start()
+    try:
+        net.gradient(x, y, loss)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    hidden_output = 2000 * 512 * 8  # bytes of the first hidden layer's output
+    # what is left is the ReLU masks (1 byte per unit), the softmax and the per-row losses
+    assert peak < hidden_output / 2
+    # the public forward pass still allocates its outputs (and is what the peak would be)
+    tracemalloc.start()
+    try:
+        net.forward(x, training=True)
+        _, peak_forward = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak_forward > hidden_output
+
+
+def test_dense_subclasses_keep_their_own_passes(rng):
+    class Halved(Dense):
+        def forward(self, x, training=False):
+            return super().forward(x, training) * 0.5
+
+        def backward(self, grad_out):
+            return super().backward(grad_out * 0.5)
+
+    net = Network([Dense(3, 4, random_state=0), Tanh(), Halved(4, 2, random_state=1)])
+    x, y = rng.standard_normal((10, 3)), rng.standard_normal((10, 2))
+    loss = MeanSquaredError()
+    ref_value, ref_grads = allocating_gradient(net, x, y, loss)
+    assert net.gradient(x, y, loss) == ref_value
+    for name, grad in net.gradients().items():
+        assert_array_equal(grad, ref_grads[name])
+
+
+def test_copies_and_pickles_leave_the_workspace_behind(rng):
+    import copy
+    import pickle
+
+    from glassnet import SoftmaxCrossEntropy
+
+    net = mlp([3, 16, 2], random_state=0)
+    net.gradient(rng.standard_normal((50, 3)), rng.randint(2, size=50), SoftmaxCrossEntropy())
+    assert net._workspace
+    for clone in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
+        assert clone._workspace == {}
+        for name, param in clone.parameters().items():
+            assert_array_equal(param, net.parameters()[name])

@@ -85,15 +85,25 @@ class Dense:
             z += self.params["bias"]
         return z
 
-    def forward(self, x: Array, training: bool = False) -> Array:
-        """:math:`Z = XW + b`; remembers ``X`` for the backward pass."""
-        self._cache = x
-        return self(x)
+    def forward(self, x: Array, training: bool = False, out: Array | None = None) -> Array:
+        """:math:`Z = XW + b`; remembers ``X`` for the backward pass.
 
-    def backward(self, grad_out: Array) -> Array:
-        """Write :math:`X^\\top G` and :math:`\\sum G` into ``grads``; return :math:`G W^\\top`."""
+        ``out``, an array of shape ``(n_samples, n_out)``, receives :math:`Z` instead of a new
+        array (the network's training pass reuses one per layer); the values are the same.
+        """
+        self._cache = x
+        if out is None:
+            return self(x)
+        z = np.matmul(x, self.params["weight"], out=out)
+        if self.bias:
+            z += self.params["bias"]
+        return z
+
+    def backward(self, grad_out: Array, out: Array | None = None) -> Array:
+        """Write :math:`X^\\top G` and :math:`\\sum G` into ``grads``; return :math:`G W^\\top`
+        (into ``out`` when given, of shape ``(n_samples, n_in)``)."""
         self.backward_params(grad_out)
-        return grad_out @ self.params["weight"].T
+        return np.matmul(grad_out, self.params["weight"].T, out=out)
 
     def backward_params(self, grad_out: Array) -> None:
         """The parameter gradients only: for a first layer, whose input needs no gradient."""

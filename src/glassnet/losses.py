@@ -209,29 +209,42 @@ class SoftmaxCrossEntropy(Loss):
         total = e.sum(axis=1, keepdims=True)
         np.divide(e, total, out=e)
         self._probs: Array | None = e
-        log_total = np.log(total)
+        log_total = np.log(total, out=total)
         if shift is not None:
             log_total += shift
         if target.ndim == 1:
-            rows = self._rows(output)
-            return log_total[:, 0] - output[rows, target]
+            # z[i, y_i] for every row i, read through the flat index i·K + y_i: the same
+            # numbers as output[arange(n), y], gathered faster
+            picked = output.reshape(-1)[self._flat_index(output, target)]
+            return np.subtract(log_total[:, 0], picked, out=picked)
         return (target * (log_total - output)).sum(axis=1)
 
-    def _rows(self, output: Array) -> Array:
-        """``arange(n)`` in the output's own array namespace, kept between passes."""
-        rows = getattr(self, "_row_index", None)
-        n = output.shape[0]
-        if rows is None or rows.shape[0] != n or type(rows) is not type(output):
-            rows = self._row_index = namespace_of(output).arange(n)
-        return rows
+    def _flat_index(self, output: Array, target: Array) -> Array:
+        """``arange(n)·K + target``: where each row's target class sits in ``output.ravel()``.
+
+        ``arange(n)·K`` is kept between passes (it depends on the shape only); the
+        targets are added afresh every time.
+        """
+        key = (output.shape, type(output))
+        if getattr(self, "_offsets_key", None) != key:
+            n, k = output.shape
+            self._row_offsets = namespace_of(output).arange(n) * k
+            self._offsets_key = key
+        index = self._row_offsets + target
+        self._index = index
+        return index
 
     def _grad_per_sample(self, output: Array, target: Array) -> Array:
         grad = getattr(self, "_probs", None)
         self._probs = None
         if grad is None or grad.shape != output.shape:  # backward without this forward
             grad = softmax(output)
-        if target.ndim == 1:
-            grad[self._rows(output), target] -= 1
+            if target.ndim == 1:
+                self._flat_index(output, target)
+        if target.ndim == 1 and grad.flags.c_contiguous:
+            grad.reshape(-1)[self._index] -= 1  # δ = p − y: one subtraction per row
+        elif target.ndim == 1:
+            grad[namespace_of(grad).arange(grad.shape[0]), target] -= 1
         else:
             grad -= target
         return grad

@@ -96,6 +96,8 @@ class Network:
         self.l2 = check_positive(l2, "l2", allow_zero=True)
         self.l1 = check_positive(l1, "l1", allow_zero=True)
         self.device = "cpu"
+        #: reusable arrays of the training pass, per (layer, width): see :meth:`_buffer`
+        self._workspace: dict[tuple[int, str], Array] = {}
 
     # -- structure ------------------------------------------------------------------------
     @property
@@ -143,6 +145,7 @@ class Network:
                 for key, value in arrays.items():
                     arrays[key] = to_device(value, xp)
         self.device = name
+        self._workspace = {}
         return self
 
     def parameters(self) -> dict[str, Array]:
@@ -175,14 +178,68 @@ class Network:
         An activation right after a Dense layer computes in place over that layer's fresh
         output (:meth:`Activation.forward_into`); ``x`` itself is never written to.
         """
+        return self._forward(x, training, reuse=False)
+
+    def _forward(self, x: Array, training: bool, reuse: bool) -> Array:
+        """:meth:`forward`; ``reuse=True`` writes each Dense output into the workspace.
+
+        The training pass (:meth:`gradient`) reuses one array per layer from step to step
+        (see :meth:`_buffer`) instead of allocating them anew: the same arithmetic into
+        memory that is already there. Arrays returned this way are overwritten by the next
+        such pass, which is why the public :meth:`forward` never does it.
+        """
         fresh = False
-        for layer in self.layers:
+        for i, layer in enumerate(self.layers):
             if fresh and isinstance(layer, Activation):
                 x = layer.forward_into(x, training)
+            elif reuse and isinstance(layer, Dense) and type(layer).forward is Dense.forward:
+                # (a subclass that overrides forward keeps its own, allocating one)
+                out = self._buffer((i, "output"), x, layer.n_out, layer.params["weight"])
+                x = layer.forward(x, training, out=out)
             else:
                 x = layer.forward(x, training)
             fresh = isinstance(layer, Dense)
         return x
+
+    def _buffer(self, key: tuple[int, str], x: Array, width: int, weight: Array) -> Array:
+        """A reusable ``(len(x), width)`` array for the training pass, for ``x @ weight``-like
+        products of Dense layer ``key[0]``.
+
+        Kept per layer and direction (a Dense layer's output, or the gradient it hands down)
+        and grown when a larger batch comes; a smaller batch (the last, short one of an
+        epoch) gets a view of its first rows, which is contiguous. The dtype is the
+        product's own, :func:`numpy.result_type` of the operands.
+        :func:`~glassnet.training.fit` empties the workspace when it ends.
+        """
+        rows = x.shape[0]
+        buf = self._workspace.get(key)
+        if (  # the common case, checked without computing the result dtype
+            buf is not None
+            and buf.shape[0] == rows
+            and buf.shape[1] == width
+            and buf.dtype == x.dtype == weight.dtype
+            and type(buf) is type(x)
+        ):
+            return buf
+        dtype = np.result_type(x.dtype, weight.dtype)
+        if (
+            buf is None
+            or buf.shape[0] < rows
+            or buf.shape[1] != width
+            or buf.dtype != dtype
+            or type(buf) is not type(x)
+        ):
+            buf = self._workspace[key] = namespace_of(x).empty((rows, width), dtype=dtype)
+        return buf if buf.shape[0] == rows else buf[:rows]
+
+    def release_workspace(self) -> None:
+        """Free the arrays the training pass keeps between steps (:meth:`gradient`)."""
+        self._workspace.clear()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_workspace"] = {}  # scratch memory: never copied or pickled
+        return state
 
     def backward(
         self, grad_out: Array, input_grad: bool = True, *, overwrite: bool = False
@@ -197,20 +254,33 @@ class Network:
         hand down are fresh arrays, which activations always reuse in place
         (:meth:`Activation.backward_into`, same values).
         """
+        return self._backward(grad_out, input_grad, overwrite, reuse=False)
+
+    def _backward(
+        self, grad_out: Array, input_grad: bool, overwrite: bool, reuse: bool
+    ) -> Array | None:
+        """:meth:`backward`; ``reuse=True`` hands gradients down in workspace arrays."""
         layers = self.layers
         grad: Array | None = grad_out
         owned = overwrite
         for i in range(len(layers) - 1, -1, -1):
             layer = layers[i]
-            if i == 0 and not input_grad and isinstance(layer, Dense):
-                layer.backward_params(grad_out)
-                grad = None
-                break
-            if owned and isinstance(layer, Activation):
+            if isinstance(layer, Dense):
+                if i == 0 and not input_grad:
+                    layer.backward_params(grad_out)
+                    grad = None
+                    break
+                if reuse and type(layer).backward is Dense.backward:
+                    weight = layer.params["weight"]
+                    out = self._buffer((i, "input grad"), grad_out, layer.n_in, weight)
+                    grad_out = grad = layer.backward(grad_out, out=out)
+                else:  # a subclass may override backward with its own signature
+                    grad_out = grad = layer.backward(grad_out)
+                owned = True
+            elif owned and isinstance(layer, Activation):
                 grad_out = grad = layer.backward_into(grad_out)
             else:
                 grad_out = grad = layer.backward(grad_out)
-            owned = owned or isinstance(layer, Dense)
         if self.l2 or self.l1:
             for weight, weight_grad in self._penalised():
                 if self.l2:
@@ -255,9 +325,9 @@ class Network:
         ``validated=True`` tells the loss that ``y`` (and ``sample_weight``) already passed
         :meth:`Loss.check_target`, as the training loop arranges once per run.
         """
-        output = self.forward(x, training)
+        output = self._forward(x, training, reuse=True)
         value = loss.forward(output, y, sample_weight, validated=validated) + self.penalty()
-        self.backward(loss.backward(), input_grad=False, overwrite=True)
+        self._backward(loss.backward(), input_grad=False, overwrite=True, reuse=True)
         return value
 
     # -- prediction -----------------------------------------------------------------------

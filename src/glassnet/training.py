@@ -279,6 +279,7 @@ class Trainer:
         finally:
             for cb in self.callbacks:
                 cb.on_train_end(self)
+            self.network.release_workspace()
         return self.history
 
     @contextlib.contextmanager
