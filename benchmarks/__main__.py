@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import dense, estimators, predict, wildml
+from . import dense, estimators, gpu, predict, wildml
 from .harness import (
     OTHERS_NOTE,
     REPO,
@@ -33,7 +33,7 @@ from .harness import (
     time_table,
 )
 
-WORKLOADS = ("W1", "W2", "W3", "PRED", "EST")
+WORKLOADS = ("W1", "W2", "W3", "PRED", "EST", "GPU")
 W3_STEPS = 10
 
 
@@ -44,7 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         default=",".join(WORKLOADS),
-        help="comma-separated workloads out of W1,W2,W3,PRED,EST (default all)",
+        help="comma-separated workloads out of W1,W2,W3,PRED,EST,GPU (default all)",
     )
     parser.add_argument(
         "--quick",
@@ -335,6 +335,39 @@ def run_pred(args: argparse.Namespace, torch: Any, X: np.ndarray) -> dict[str, A
     }
 
 
+# -- GPU --------------------------------------------------------------------------------------
+def run_gpu(args: argparse.Namespace, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    say(
+        f"\n== GPU: W2 on a CUDA device, float32, SGD lr {dense.SGD_LR}, one epoch of full "
+        f"batches at batch {', '.join(map(str, gpu.BATCHES))} (time per epoch; reference: "
+        "PyTorch CUDA eager) =="
+    )
+    cupy, torch, reason = gpu.gpu_status()
+    if reason:
+        say(f"skipped: the GPU workload: {reason}; no GPU figures are printed or estimated")
+        return {"skipped": reason}
+    say(
+        f"device: {gpu.device_name(cupy)}; CuPy {cupy.__version__}, PyTorch {torch.__version__} "
+        f"(CUDA {torch.version.cuda})"
+    )
+    out: dict[str, Any] = {"device": gpu.device_name(cupy)}
+    for batch in gpu.BATCHES:
+        found, Xh, yh = gpu.contenders(cupy, torch, X, y, batch)
+        say(f"-- batch {batch}: {Xh.shape[0]} rows, {Xh.shape[0] // batch} steps")
+        timings = measure(found, args.rounds, 1, args.policy)
+        say(time_table(timings, "epoch"))
+        say(reruns_note(timings))
+        losses = {t.name: dense.mean_loss(t.output, Xh, yh) for t in timings}
+        ref = losses[timings[0].name]
+        for name, value in losses.items():
+            verdict = ""
+            if name.startswith("glassnet"):
+                verdict = "   ≤ 1e-3: " + ("ok" if abs(value - ref) <= 1e-3 else "FAIL")
+            say(f"  {name:<28}final mean loss {value:.6f}   diff. {value - ref:+.1e}{verdict}")
+        out[str(batch)] = {**as_json(timings, "epoch"), "final_losses": losses}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -357,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
         results: dict[str, Any] = {}
         if "W1" in args.only:
             results["W1"] = run_w1(args, torch)
-        if {"W2", "W3", "PRED", "EST"} & set(args.only):
+        if {"W2", "W3", "PRED", "EST", "GPU"} & set(args.only):
             X, y = dense.make_data(args.rows)
             if "W2" in args.only:
                 results["W2"] = run_w2(args, torch, X, y)
@@ -367,6 +400,8 @@ def main(argv: list[str] | None = None) -> int:
                 results["PRED"] = run_pred(args, torch, X)
             if "EST" in args.only:
                 results["EST"] = run_est(args, X, y)
+            if "GPU" in args.only:
+                results["GPU"] = run_gpu(args, X, y)
     report["workloads"] = results
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, default=str) + "\n", "utf-8")
