@@ -307,3 +307,26 @@ def test_get_loss():
         get_loss("hinge")
     assert all(repr(name) in str(info.value) for name in LOSSES)
     assert repr(SumSquaredError(1.0)) == "SumSquaredError(scale=1.0, reduction='sum')"
+
+
+@pytest.mark.parametrize("k", [2, 3, 7])
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_softmax_cross_entropy_is_the_textbook_formula_to_the_last_bit(k, reduction, rng):
+    """The tutorials' formula, written out with NumPy: the same numbers bit for bit (the
+    two-class row sum is computed as one addition, which is what e.sum(axis=1) does)."""
+    z = rng.uniform(-30, 30, (500, k))
+    y = rng.randint(k, size=500)
+    loss = SoftmaxCrossEntropy(reduction=reduction)
+    value = loss.forward(z, y)
+    grad = loss.backward()
+    e = np.exp(z)
+    total = np.sum(e, axis=1, keepdims=True)
+    probs = e / total
+    per_sample = np.log(total)[:, 0] - z[np.arange(500), y]
+    scale = 1.0 / 500 if reduction == "mean" else 1.0
+    assert value == float(per_sample.sum() * scale)
+    delta = probs.copy()
+    delta[np.arange(500), y] -= 1
+    if reduction == "mean":
+        delta /= 500
+    assert np.array_equal(grad, delta)
