@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from glassnet.backend import to_numpy
+
 from . import dense
 from .harness import Contender
 
@@ -87,13 +89,9 @@ def plain_loop(xp: Any, X: Any, y: Any, batch: int, sync: Callable[[], None]) ->
                 W[i] -= dense.SGD_LR * (a.T @ g)
                 b[i] -= dense.SGD_LR * g.sum(axis=0)
         sync()
-        return [_host(w) for w in W] + [_host(v) for v in b]
+        return [to_numpy(w) for w in W] + [to_numpy(v) for v in b]
 
     return run
-
-
-def _host(array: Any) -> np.ndarray:
-    return array.get() if hasattr(array, "get") else np.asarray(array)
 
 
 # -- glassnet ----------------------------------------------------------------------------------
@@ -112,8 +110,8 @@ def glassnet_fit(X: Any, y: np.ndarray, batch: int, device: str, sync: Callable[
         gn.fit(net, X, y, loss=loss, optimizer=opt, epochs=1, batch_size=batch, shuffle=False)
         sync()
         params = net.parameters()
-        weights = [_host(v) for k, v in params.items() if k.endswith(".weight")]
-        return weights + [_host(v) for k, v in params.items() if k.endswith(".bias")]
+        weights = [to_numpy(v) for k, v in params.items() if k.endswith(".weight")]
+        return weights + [to_numpy(v) for k, v in params.items() if k.endswith(".bias")]
 
     return run
 

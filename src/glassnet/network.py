@@ -212,16 +212,8 @@ class Network:
         :func:`~glassnet.training.fit` empties the workspace when it ends.
         """
         rows = x.shape[0]
+        dtype = x.dtype if x.dtype == weight.dtype else np.result_type(x.dtype, weight.dtype)
         buf = self._workspace.get(key)
-        if (  # the common case, checked without computing the result dtype
-            buf is not None
-            and buf.shape[0] == rows
-            and buf.shape[1] == width
-            and buf.dtype == x.dtype == weight.dtype
-            and type(buf) is type(x)
-        ):
-            return buf
-        dtype = np.result_type(x.dtype, weight.dtype)
         if (
             buf is None
             or buf.shape[0] < rows
