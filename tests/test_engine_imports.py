@@ -18,7 +18,7 @@ ENGINE_MODULES = [
     "glassnet.schedules",
     "glassnet.training",
     "glassnet.callbacks",
-    "glassnet.checkpoint",
+    "glassnet.io.checkpoint",
     "glassnet.gradcheck",
     "glassnet.metrics",
     "glassnet.errors",

@@ -25,8 +25,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import glassnet
 from glassnet.activations import LeakyReLU, Tanh
 from glassnet.errors import ModelFileError
-from glassnet.estimators import GlassClassifier, GlassRegressor
 from glassnet.schedules import Cyclical
+from glassnet.sklearn.estimators import GlassClassifier, GlassRegressor
 from glassnet.training import Callback
 
 quiet = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
-from glassnet.estimators import GlassClassifier, GlassRegressor
+from glassnet.sklearn.estimators import GlassClassifier, GlassRegressor
 
 SEEDS = range(5)
 SETTINGS = dict(hidden_layer_sizes=(100,), activation="relu", solver="adam", alpha=1e-4)

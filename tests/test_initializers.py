@@ -7,7 +7,6 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from glassnet import Dense, mlp
-from glassnet._validation import check_random_state
 from glassnet.errors import ValidationError
 from glassnet.initializers import (
     INITIALIZERS,
@@ -21,6 +20,7 @@ from glassnet.initializers import (
     uniform,
     zeros,
 )
+from glassnet.validation import check_random_state
 
 # -- the seeds' draws, exactly ---------------------------------------------------------------
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from glassnet._validation import all_finite, check_array
 from glassnet.errors import ValidationError
+from glassnet.validation import all_finite, check_array
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -36,7 +36,7 @@ from .schedules import Constant, Cyclical, ExponentialDecay, InverseTime, StepDe
 from .training import Callback, Checkpoint, EarlyStopping, History, PrintLoss, fit
 
 if TYPE_CHECKING:
-    from .estimators import GlassClassifier, GlassRegressor
+    from .sklearn import GlassClassifier, GlassRegressor
 
 __version__ = "0.1.0"
 
@@ -102,7 +102,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """Import the scikit-learn estimators on first use, so ``import glassnet`` stays NumPy-only."""
     if name in ("GlassClassifier", "GlassRegressor"):
-        from .estimators import GlassClassifier, GlassRegressor
+        from .sklearn import GlassClassifier, GlassRegressor
 
         return {"GlassClassifier": GlassClassifier, "GlassRegressor": GlassRegressor}[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validation import lookup
 from .errors import ValidationError
+from .validation import lookup
 
 Array = NDArray[Any]
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from numpy.typing import NDArray
 
-from ._validation import check_positive
+from .validation import check_positive
 
 if TYPE_CHECKING:
     from .training import Trainer
@@ -46,7 +46,7 @@ class Checkpoint(Callback):
     """Checkpoint the run: ``fit(..., callbacks=[Checkpoint("run.ckpt", every=5)])``.
 
     The same as ``fit(..., checkpoint=path, checkpoint_every=every)``: a checkpoint
-    (:mod:`glassnet.checkpoint`) every ``every`` epochs and when Ctrl-C or SIGTERM
+    (:mod:`glassnet.io.checkpoint`) every ``every`` epochs and when Ctrl-C or SIGTERM
     interrupts training; go on with ``fit(..., resume=path)``.
     """
 

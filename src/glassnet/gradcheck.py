@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import check_array
 from .errors import ValidationError
 from .losses import Loss, get_loss
 from .network import Network
+from .validation import check_array
 
 Array = NDArray[Any]
 

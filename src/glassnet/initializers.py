@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from ._validation import RandomStateLike, check_random_state, lookup
 from .errors import ValidationError
+from .validation import RandomStateLike, check_random_state, lookup
 
 Array = NDArray[Any]
 Initializer = Callable[[tuple[int, ...], RandomStateLike, DTypeLike], Array]

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from ._validation import RandomStateLike, check_random_state
 from .backend import namespace_of, to_device
 from .errors import ValidationError
 from .initializers import Initializer, get_initializer
+from .validation import RandomStateLike, check_random_state
 
 Array = NDArray[Any]
 

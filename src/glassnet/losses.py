@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validation import lookup
 from .activations import sigmoid, softmax, softmax_parts
 from .backend import namespace_of
 from .errors import ValidationError
+from .validation import lookup
 
 Array = NDArray[Any]
 

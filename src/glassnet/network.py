@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from ._validation import RandomStateLike, check_array, check_positive, check_random_state
 from .activations import Activation, Sigmoid, Softmax, get_activation
 from .backend import check_device, get_namespace, namespace_of, to_device, to_numpy
 from .errors import NotFittedError, ValidationError
 from .initializers import Initializer
 from .layers import Dense, Dropout
 from .losses import Loss
+from .validation import RandomStateLike, check_array, check_positive, check_random_state
 
 if TYPE_CHECKING:
     from .training import History

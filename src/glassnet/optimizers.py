@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validation import check_positive, lookup
 from .errors import ValidationError
 from .schedules import LearningRate, as_schedule
+from .validation import check_positive, lookup
 
 Array = NDArray[Any]
 

@@ -23,8 +23,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ._validation import check_positive
 from .errors import ValidationError
+from .validation import check_positive
 
 Schedule = Callable[[int], float]
 LearningRate = float | Schedule

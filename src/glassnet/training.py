@@ -22,22 +22,22 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import (
+from .activations import Sigmoid, Softmax
+from .backend import namespace_of, to_device, to_numpy
+from .callbacks import Callback, Checkpoint, EarlyStopping, PrintLoss
+from .errors import TrainingDiverged, TrainingInterrupted, ValidationError
+from .io.checkpoint import load_checkpoint, save_checkpoint
+from .losses import BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy, get_loss
+from .metrics import accuracy
+from .network import Network
+from .optimizers import Optimizer, get_optimizer
+from .validation import (
     RandomStateLike,
     all_finite,
     check_array,
     check_positive,
     check_random_state,
 )
-from .activations import Sigmoid, Softmax
-from .backend import namespace_of, to_device, to_numpy
-from .callbacks import Callback, Checkpoint, EarlyStopping, PrintLoss
-from .checkpoint import load_checkpoint, save_checkpoint
-from .errors import TrainingDiverged, TrainingInterrupted, ValidationError
-from .losses import BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy, get_loss
-from .metrics import accuracy
-from .network import Network
-from .optimizers import Optimizer, get_optimizer
 
 Array = NDArray[Any]
 
@@ -237,12 +237,14 @@ class Trainer:
                 xb, yb = self.x[index], self.y[index]
                 wb = None if w is None else w[index]
             size = xb.shape[0] if wb is None else float(wb.sum())
-            total += self._update(xb, yb, wb, epoch) * size
+            value = self._update(xb, yb, wb, epoch)
+            total += value * size
             self.position = (epoch, b + 1, order, total)
             if self.stop_requested and b + 1 < len(batches):
                 self._interrupt()
         self.position = (epoch + 1, 0, None, 0.0)
-        logs = {"loss": total / (n if w is None else float(w.sum()))}
+        # one batch: its objective itself (value · n / n can differ from value in the last bit)
+        logs = {"loss": value if len(batches) == 1 else total / (n if w is None else float(w.sum()))}
         if self.validation is not None:  # X on the network's device, y on the host
             xv, yv = self.validation
             logs["val_loss"] = self.loss.forward(to_numpy(self.network.raw_output(xv)), yv)
@@ -418,7 +420,7 @@ def fit(
         Non-negative weights of the rows in the loss (see :meth:`Loss.forward`); integer
         weights act as repeated rows. The validation loss is unweighted.
     checkpoint : path, optional
-        Write a checkpoint (:mod:`glassnet.checkpoint`) here every ``checkpoint_every``
+        Write a checkpoint (:mod:`glassnet.io.checkpoint`) here every ``checkpoint_every``
         epochs, and when training is interrupted.
     resume : path, optional
         Go on from this checkpoint. With the same network (as built, before training), data

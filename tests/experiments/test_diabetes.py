@@ -25,9 +25,9 @@ def test_shipped_table_is_mass_pima():
     # MASS: 68 of the 200 training women and 109 of the 332 test women have diabetes
     assert data.y[data.split == "train"].sum() == 68
     assert data.y[data.split == "test"].sum() == 109
-    text = resources.files("glassnet").joinpath("datasets/README.md").read_text()
+    text = resources.files("glassnet").joinpath("data/files/README.md").read_text()
     assert "Smith et al., 1988" in text
-    rows = list(csv.reader(resources.files("glassnet").joinpath("datasets/pima_diabetes.csv")
+    rows = list(csv.reader(resources.files("glassnet").joinpath("data/files/pima_diabetes.csv")
                            .read_text().splitlines()))  # fmt: skip
     assert rows[1][:3] == ["5", "86", "68"]
 

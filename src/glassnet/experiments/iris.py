@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._validation import check_random_state
 from ..activations import Sigmoid
 from ..layers import Dense
 from ..losses import SumSquaredError
@@ -24,6 +23,7 @@ from ..metrics import r2_score
 from ..network import Network
 from ..optimizers import GradientDescent
 from ..training import fit
+from ..validation import check_random_state
 from ._common import losses_after_updates
 
 Array = NDArray[Any]

@@ -15,14 +15,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._validation import check_random_state
 from ..activations import Sigmoid
-from ..data import toy_xor
+from ..data.datasets import toy_xor
 from ..layers import Dense
 from ..losses import SumSquaredError
 from ..network import Network
 from ..optimizers import GradientDescent
 from ..training import History, fit
+from ..validation import check_random_state
 from ._common import losses_after_updates
 
 __all__ = ["ToyResult", "toy"]

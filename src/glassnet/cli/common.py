@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from .. import __version__
 from .workflow import SCHEDULES
 
 F = Callable[..., Any]
@@ -95,7 +95,7 @@ def training_options(func: F) -> F:
 
 
 def config_from(options: dict[str, Any]) -> Any:
-    """A :class:`~glassnet.workflow.TrainConfig` from the parsed options."""
+    """A :class:`~glassnet.cli.workflow.TrainConfig` from the parsed options."""
     from .workflow import TrainConfig
 
     return TrainConfig(

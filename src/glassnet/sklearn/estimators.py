@@ -3,11 +3,11 @@ r"""scikit-learn estimators over the engine: drop-in replacements for ``MLPClass
 
 >>> from sklearn.pipeline import make_pipeline
 >>> from sklearn.preprocessing import StandardScaler
->>> from glassnet.estimators import GlassClassifier
+>>> from glassnet.sklearn.estimators import GlassClassifier
 >>> model = make_pipeline(StandardScaler(), GlassClassifier(random_state=0))  # doctest: +SKIP
 
 The parameters, defaults, fitted attributes and training rules are scikit-learn's (read
-:mod:`glassnet._estimator_base` for how they map onto the engine), so one SGD or Adam step
+:mod:`glassnet.sklearn.base` for how they map onto the engine), so one SGD or Adam step
 from the same weights gives the same weights as scikit-learn's. Beyond scikit-learn they take
 ``leaky_relu``, ``gelu`` or any :class:`~glassnet.activations.Activation`, the ``rmsprop`` and
 full-batch ``gd`` solvers, a ``cyclic`` learning rate, ``l1``, ``dropout``, ``class_weight``,
@@ -26,16 +26,16 @@ from sklearn.utils.class_weight import compute_class_weight, compute_sample_weig
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from ._estimator_base import Array, _check_choice
-from ._estimator_io import _Persistent
-from .activations import log_softmax
-from .losses import (
+from ..activations import log_softmax
+from ..losses import (
     BinaryCrossEntropy,
     Loss,
     MeanAbsoluteError,
     SoftmaxCrossEntropy,
     SumSquaredError,
 )
+from .base import Array, _check_choice
+from .persistence import _Persistent
 
 __all__ = ["GlassClassifier", "GlassRegressor"]
 

@@ -9,7 +9,7 @@ from typing import Any
 import click
 import numpy as np
 
-from ._cli_common import ACTIVATION_NAMES, cli, echo_table, ensure_dir, int_list
+from .common import ACTIVATION_NAMES, cli, echo_table, ensure_dir, int_list
 
 
 @cli.command()
@@ -20,7 +20,7 @@ def datasets() -> None:
     Example:
       glassnet datasets
     """
-    from .data import list_datasets
+    from ..data.datasets import list_datasets
 
     rows = [[d.name, str(d.n_samples), str(d.n_features), d.task,
              "-" if d.n_classes is None else str(d.n_classes), d.description]
@@ -37,7 +37,7 @@ def summary(model: str) -> None:
     Example:
       glassnet summary iris.glassnet
     """
-    from . import io
+    from .. import io
 
     mf = io.load_model(model)
     click.echo(mf.network.summary())
@@ -80,8 +80,8 @@ def gradcheck(hidden: tuple[int, ...], activation: str, output: str, features: i
       glassnet gradcheck
       glassnet gradcheck --hidden 8,8 --activation relu --output identity --classes 3
     """
-    from . import gradcheck as check
-    from . import mlp
+    from .. import gradcheck as check
+    from .. import mlp
 
     rng = np.random.RandomState(seed)
     net = mlp([features, *hidden, n_out], activation=activation, output=output, l2=l2, l1=l1,
@@ -127,12 +127,12 @@ def reproduce(experiment: str, plot: str | None, as_json: bool, sweep: bool) -> 
       glassnet reproduce moons --plot out/
       glassnet reproduce toy --json
     """
-    from . import _reproduce
+
+    from . import reproduce as runs
 
     out = ensure_dir(plot)
-    run = {"moons": _reproduce.moons, "diabetes": _reproduce.diabetes,
-           "iris": _reproduce.iris, "toy": _reproduce.toy}[experiment]  # fmt: skip
-    numbers, pictures = run(out, quiet=as_json, sweep=sweep)
+    run = {"moons": runs.moons, "diabetes": runs.diabetes, "iris": runs.iris, "toy": runs.toy}
+    numbers, pictures = run[experiment](out, quiet=as_json, sweep=sweep)
     if as_json:
         click.echo(json.dumps({"experiment": experiment, **numbers}))
     else:

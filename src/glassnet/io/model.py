@@ -51,12 +51,12 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._archive import NUMERIC_KINDS, array_entry, checksum, read_array, write_atomic
-from .activations import ACTIVATIONS, Activation
-from .backend import to_numpy
-from .errors import ModelFileError, ValidationError
-from .layers import Dense, Dropout
-from .network import Network
+from ..activations import ACTIVATIONS, Activation
+from ..backend import to_numpy
+from ..errors import ModelFileError, ValidationError
+from ..layers import Dense, Dropout
+from ..network import Network
+from .archive import NUMERIC_KINDS, array_entry, checksum, read_array, write_atomic
 
 Array = NDArray[Any]
 PathLike = str | os.PathLike[str]
@@ -133,7 +133,7 @@ def save(
     FileNotFoundError
         If the directory of ``path`` does not exist.
     """
-    from . import __version__  # at call time: glassnet/__init__ imports this module first
+    from .. import __version__  # at call time: glassnet/__init__ imports this module first
 
     if not isinstance(network, Network):
         raise ValidationError(f"save needs a glassnet Network, got {type(network).__name__}")

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .losses import Loss
-from .network import Network
-from .training import Callback, Trainer
+from ..losses import Loss
+from ..network import Network
+from ..training import Callback, Trainer
 
 Array = NDArray[Any]
 

@@ -17,14 +17,21 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import io, metrics
-from .data import DATASETS, Dataset, Standardizer, load_csv, load_dataset, train_test_split
-from .errors import ValidationError
-from .losses import Loss, get_loss
-from .network import Network, mlp
-from .optimizers import Optimizer, get_optimizer
-from .schedules import Constant, Cyclical, ExponentialDecay, InverseTime, Schedule, StepDecay
-from .training import Callback, History, fit
+from .. import io, metrics
+from ..data.datasets import (
+    DATASETS,
+    Dataset,
+    Standardizer,
+    load_csv,
+    load_dataset,
+    train_test_split,
+)
+from ..errors import ValidationError
+from ..losses import Loss, get_loss
+from ..network import Network, mlp
+from ..optimizers import Optimizer, get_optimizer
+from ..schedules import Constant, Cyclical, ExponentialDecay, InverseTime, Schedule, StepDecay
+from ..training import Callback, History, fit
 
 Array = NDArray[Any]
 
@@ -272,7 +279,7 @@ def train(
             raise ValidationError(
                 "an animation needs 2-D classification data and no validation split"
             )
-        from .plot import animate_training
+        from ..plot import animate_training
 
         history = animate_training(network, Xs, targets, animation, epochs=config.epochs,
                                    frames=min(30, config.epochs), fit_kwargs=kwargs)  # fmt: skip

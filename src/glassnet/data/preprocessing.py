@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import RandomStateLike, check_array, check_random_state
-from .errors import NotFittedError, ValidationError
+from ..errors import NotFittedError, ValidationError
+from ..validation import RandomStateLike, check_array, check_random_state
 
 Array = NDArray[Any]
 

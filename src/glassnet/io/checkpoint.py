@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._archive import read_array, write_atomic
-from .backend import to_numpy
-from .errors import ModelFileError, ValidationError
-from .layers import Dropout
+from ..backend import to_numpy
+from ..errors import ModelFileError, ValidationError
+from ..layers import Dropout
+from .archive import read_array, write_atomic
 
 if TYPE_CHECKING:
-    from .training import Trainer
+    from ..training import Trainer
 
 Array = NDArray[Any]
 
@@ -61,7 +61,7 @@ def _set_rng_state(rng: Any, meta: dict[str, Any], arrays: dict[str, Array]) -> 
 
 
 def _early_stoppers(trainer: Trainer) -> list[Any]:
-    from .callbacks import EarlyStopping
+    from ..callbacks import EarlyStopping
 
     return [cb for cb in trainer.callbacks if isinstance(cb, EarlyStopping)]
 
@@ -104,7 +104,7 @@ def save_checkpoint(trainer: Trainer, path: str | Path) -> None:
 
 def load_checkpoint(trainer: Trainer, path: str | Path) -> None:
     """Put the state saved in ``path`` into ``trainer``, built with the same arguments."""
-    from .training import History
+    from ..training import History
 
     try:
         with zipfile.ZipFile(path) as archive:

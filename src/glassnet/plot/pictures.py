@@ -28,26 +28,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._figures import confusion_matrix, prediction_surface
-from ._plotting import Predictor, _axes, _check_2d_inputs, _finish, _predictions, _pyplot
-from .animation import animate_training
-from .errors import ValidationError
+from ..errors import ValidationError
+from .base import Predictor, _axes, _check_2d_inputs, _finish, _predictions, _pyplot
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .training import History
+    from ..training import History
 
-__all__ = [
-    "animate_training",
-    "confusion_matrix",
-    "decision_boundary",
-    "loss_curve",
-    "loss_curves",
-    "prediction_surface",
-    "sweep_grid",
-]
+__all__ = ["decision_boundary", "loss_curve", "loss_curves", "sweep_grid"]
 
 
 def _is_continuous(values: NDArray[Any]) -> bool:

@@ -3,7 +3,7 @@ r"""Datasets for glassnet: generated and bundled ones, CSV files, splitting and 
 Everything here works offline. The generated datasets come from scikit-learn's generators or
 from a few lines of NumPy (spiral, XOR); the bundled ones are scikit-learn's copies of iris,
 wine, breast cancer, digits and diabetes, and the Pima Indians diabetes table that ships
-inside glassnet (``glassnet/datasets/pima_diabetes.csv``; see ``glassnet/datasets/README.md``
+inside glassnet (``glassnet/data/files/pima_diabetes.csv``; see ``glassnet/data/files/README.md``
 for its source and attribution). scikit-learn is imported inside the functions that use it,
 so ``import glassnet.data`` stays cheap.
 
@@ -31,9 +31,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import RandomStateLike, check_random_state, lookup
-from .csvdata import load_csv, load_features_csv
-from .errors import ValidationError
+from ..errors import ValidationError
+from ..validation import RandomStateLike, check_random_state, lookup
+from .csvfiles import load_csv, load_features_csv
 from .preprocessing import Standardizer, sklearn_seed, standardize, train_test_split
 
 Array = NDArray[Any]
@@ -356,7 +356,7 @@ def load_pima() -> Dataset:
     diabetes "Yes" (``classes`` is ``["No", "Yes"]``), and ``split`` is ``"train"`` (200 rows)
     or ``"test"`` (332 rows).
     """
-    text = resources.files("glassnet").joinpath("datasets/pima_diabetes.csv").read_text()
+    text = resources.files("glassnet").joinpath("data/files/pima_diabetes.csv").read_text()
     rows = list(csv.reader(text.splitlines()))
     header, body = rows[0], rows[1:]
     features = header[:7]

@@ -13,7 +13,8 @@ from typing import Any
 import click
 import numpy as np
 
-from ._cli_common import (
+from ..errors import TrainingInterrupted, ValidationError
+from .common import (
     cli,
     config_from,
     echo_table,
@@ -22,11 +23,10 @@ from ._cli_common import (
     plot_dir,
     training_options,
 )
-from .errors import TrainingInterrupted, ValidationError
 
 
 def _progress(epochs: int, quiet: bool) -> list[Any]:
-    from .progress import EpochLogger, ProgressBar
+    from ..progress import EpochLogger, ProgressBar
 
     if quiet:
         return []
@@ -43,7 +43,7 @@ def _score_rows(scores: dict[str, dict[str, float]]) -> tuple[list[str], list[li
 
 
 def _training_pictures(model: Any, out: Path) -> list[Path]:
-    from . import plot
+    from .. import plot
 
     written = [out / "loss.png"]
     plot.loss_curves(model.history, path=written[0])
@@ -51,7 +51,7 @@ def _training_pictures(model: Any, out: Path) -> list[Path]:
     X_eval = model.X_test if model.X_test is not None else model.X_train
     y_eval = model.y_test if model.y_test is not None else model.y_train
     if d.task == "classification":
-        from .metrics import confusion_matrix
+        from ..metrics import confusion_matrix
 
         cm = confusion_matrix(y_eval, model.predict(X_eval), n_classes=len(d.classes))
         written.append(out / "confusion_matrix.png")
@@ -104,7 +104,7 @@ def train(data: str, out: str | None, plot: str | None, quiet: bool, checkpoint:
     saved, and the same command with --resume finishes the run with the same weights as one
     that was never stopped.
     """
-    from .backend import get_namespace
+    from ..backend import get_namespace
     from .workflow import can_animate, load_data, save_trained
     from .workflow import train as run
 
@@ -140,7 +140,7 @@ def _labelled_data(
     model_file: Any, data: str, target: str | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Features in the model's order and the raw target column (None when absent)."""
-    from .data import DATASETS, load_dataset, load_features_csv
+    from ..data.datasets import DATASETS, load_dataset, load_features_csv
 
     meta = model_file.metadata
     names = list(meta.get("feature_names", []))
@@ -178,7 +178,7 @@ def evaluate(model: str, data: str, target: str | None) -> None:
       glassnet evaluate iris.glassnet iris
       glassnet evaluate model.glassnet test.csv --target species
     """
-    from . import io, metrics
+    from .. import io, metrics
     from .workflow import predict_with, scalers_of
 
     mf = io.load_model(model)
@@ -235,7 +235,7 @@ def predict(model: str, data: str, out: str | None, proba: bool) -> None:
       glassnet predict iris.glassnet new_flowers.csv
       glassnet predict model.glassnet new.csv --proba --out predictions.csv
     """
-    from . import io
+    from .. import io
     from .workflow import predict_with, scalers_of
 
     mf = io.load_model(model)
@@ -335,7 +335,7 @@ def sweep(data: str, params: tuple[str, ...], jobs: int, plot: str | None, **opt
     echo_table(rows, ["setting", "train loss", f"train {metric}", f"test {metric}", "time s"])
     out = ensure_dir(plot)
     if out is not None and dataset.task == "classification" and dataset.X.shape[1] == 2:
-        from . import plot as pictures
+        from .. import plot as pictures
 
         path = out / "sweep.png"
         scores = [(m.scores["train"][metric], m.scores.get("test", {}).get(metric, float("nan")))

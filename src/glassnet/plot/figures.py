@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._plotting import Predictor, _axes, _check_2d_inputs, _finish, _predictions, _pyplot
-from .errors import ValidationError
+from ..errors import ValidationError
+from .base import Predictor, _axes, _check_2d_inputs, _finish, _predictions, _pyplot
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import ValidationError
+from ..errors import ValidationError
 
 if TYPE_CHECKING:
-    from .data import Dataset
+    from .datasets import Dataset
 
 Array = NDArray[Any]
 PathLike = str | os.PathLike[str]
@@ -212,7 +212,7 @@ def load_csv(path: PathLike, target: str | None = None, *, task: str | None = No
         On a missing, unreadable, empty, ragged or non-UTF-8 file, an unknown target, a
         non-numeric feature, or a missing value; the message names the column and row.
     """
-    from .data import Dataset
+    from .datasets import Dataset
 
     if task not in (None, "classification", "regression"):
         raise ValidationError(f"task must be 'classification', 'regression' or None, got {task!r}")

@@ -1,4 +1,4 @@
-r"""The machinery behind :mod:`glassnet.estimators`: scikit-learn's MLP training rules on the engine.
+r"""The machinery behind :mod:`glassnet.sklearn.estimators`: scikit-learn's MLP training rules on the engine.
 
 The estimators train a :class:`~glassnet.network.Network` with :func:`glassnet.training.fit`,
 one epoch per call, keeping one optimizer and one ``RandomState`` for the whole ``fit``. Between
@@ -40,16 +40,16 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._estimator_parts import _check_choice, _check_number, _Objective, _Relay
-from .activations import Activation
-from .backend import check_device, get_namespace, namespace_of, to_device, to_numpy
-from .errors import TrainingDiverged
-from .losses import Loss
-from .network import mlp
-from .optimizers import Adam, GradientDescent, Optimizer, RMSProp
-from .progress import ProgressBar
-from .schedules import Constant, Cyclical
-from .training import Callback, fit
+from ..activations import Activation
+from ..backend import check_device, get_namespace, namespace_of, to_device, to_numpy
+from ..errors import TrainingDiverged
+from ..losses import Loss
+from ..network import mlp
+from ..optimizers import Adam, GradientDescent, Optimizer, RMSProp
+from ..progress import ProgressBar
+from ..schedules import Constant, Cyclical
+from ..training import Callback, fit
+from .parts import _check_choice, _check_number, _Objective, _Relay
 
 Array = NDArray[Any]
 

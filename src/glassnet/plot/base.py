@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import ValidationError
+from ..errors import ValidationError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

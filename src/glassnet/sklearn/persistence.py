@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._estimator_base import GlassEstimatorBase
-from .activations import ACTIVATIONS, Activation
-from .errors import ModelFileError
-from .io import load_model, save
+from ..activations import ACTIVATIONS, Activation
+from ..errors import ModelFileError
+from ..io import load_model, save
+from .base import GlassEstimatorBase
 
 _FITTED = ("n_iter_", "t_", "loss_", "loss_curve_", "best_loss_", "validation_scores_",
            "best_validation_score_", "validation_loss_curve_", "n_layers_", "n_outputs_",

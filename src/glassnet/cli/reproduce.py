@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from . import experiments
+from .. import experiments
 
 Result = tuple[dict[str, Any], list[Path]]
 
@@ -30,7 +30,7 @@ def _close() -> None:
 
 def moons(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result:
     """WildML: the 2-3-2 network, its lines, boundary, loss, baseline, sweep and animation."""
-    from . import plot
+    from .. import plot
 
     _say(quiet, "make_moons(200, noise=0.20); 2-3-2 network, tanh hidden, softmax output; "
                 "20000 full-batch passes, learning rate 0.01, L2 0.01")  # fmt: skip
@@ -78,8 +78,8 @@ def moons(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Resul
 
 
 def _animate_moons(path: Path) -> None:
-    from . import SoftmaxCrossEntropy, mlp, plot
-    from .data import make_moons
+    from .. import SoftmaxCrossEntropy, mlp, plot
+    from ..data.datasets import make_moons
 
     X, y = make_moons(200, noise=0.20, random_state=0)
     net = mlp([2, 3, 2], activation="tanh", output="softmax", l2=0.01, random_state=0)
@@ -91,8 +91,8 @@ def _animate_moons(path: Path) -> None:
 
 def diabetes(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result:
     """Bannier: 2-layer sigmoid network on the Pima table; cost per epoch, test accuracy."""
-    from . import plot
-    from .metrics import confusion_matrix
+    from .. import plot
+    from ..metrics import confusion_matrix
 
     result = experiments.diabetes()
     _say(quiet, "Pima diabetes (200 training rows, 332 test rows): 7 standardised inputs, "
@@ -118,7 +118,7 @@ def diabetes(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Re
 
 def iris(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result:
     """ml4a: linear regression, then the 2-3-1 network by backprop and by numerical gradient."""
-    from . import plot
+    from .. import plot
 
     r = experiments.iris_regression()
     w = r.linear_network.layers[0].params["weight"].ravel()
@@ -154,7 +154,7 @@ def iris(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result
 
 def toy(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result:
     """Loy: the 3-4-1 network on the 4-row table; its final outputs and loss curve."""
-    from . import plot
+    from .. import plot
 
     r = experiments.toy()
     _say(quiet, "4-row table, 3-4-1 sigmoid network, no biases, 1500 iterations")

@@ -2,7 +2,7 @@
 
 Written atomically (temporary file, fsync, rename), read array by array after checking each
 ``.npy`` header — numeric dtypes only, never pickle, no more data than the archive holds —
-and summed up by a checksum. :mod:`glassnet.io` and :mod:`glassnet.checkpoint` build on it.
+and summed up by a checksum. :mod:`glassnet.io` and :mod:`glassnet.io.checkpoint` build on it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import ModelFileError
+from ..errors import ModelFileError
 
 Array = NDArray[Any]
 

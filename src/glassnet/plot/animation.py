@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .activations import Sigmoid, Softmax
-from .errors import ValidationError
-from .network import Network
-from .training import Callback, History, Trainer, fit
+from ..activations import Sigmoid, Softmax
+from ..errors import ValidationError
+from ..network import Network
+from ..training import Callback, History, Trainer, fit
 
 __all__ = ["animate_training"]
 
@@ -126,8 +126,8 @@ def animate_training(
     """
     from matplotlib.animation import PillowWriter
 
-    from ._plotting import _pyplot
-    from .plot import decision_boundary
+    from .base import _pyplot
+    from .pictures import decision_boundary
 
     if not isinstance(network, Network):
         raise ValidationError(f"network must be a glassnet Network, got {type(network).__name__}")

@@ -1,6 +1,6 @@
 """The ``glassnet`` command: data in, trained model and pictures out.
 
-A thin layer over :mod:`glassnet.workflow`, :mod:`glassnet.experiments`, :mod:`glassnet.io`
+A thin layer over :mod:`glassnet.cli.workflow`, :mod:`glassnet.experiments`, :mod:`glassnet.io`
 and :mod:`glassnet.plot`, built with click. Every error glassnet knows about — bad data, a
 bad option, an unreadable model file — becomes one line on standard error and exit code 2;
 ``glassnet --debug …`` shows the traceback instead.
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import click
 
-from .errors import GlassnetError
+from ..errors import GlassnetError
 
 __all__ = ["main"]
 
@@ -30,8 +30,8 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
-    from . import _cli_info, _cli_train  # noqa: F401  (importing them registers the subcommands)
-    from ._cli_common import cli
+    from . import info, train  # noqa: F401  (importing them registers the subcommands)
+    from .common import cli
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
@@ -57,7 +57,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(" ".join(message.split()) or type(exc).__name__)
         return EXIT_USAGE
     return 0
-
-
-if __name__ == "__main__":  # python -m glassnet.cli
-    sys.exit(main())
