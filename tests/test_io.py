@@ -214,6 +214,7 @@ def test_header_is_plain_npz_with_the_documented_json(model_path):
         "output": {"type": "softmax", "config": {}},
         "l2": 0.0,
         "l1": 0.0,
+        "penalty_scaling": "none",
     }
     assert header["arrays"] == [
         {"name": "0.weight", "shape": [3, 4], "dtype": "<f8"},

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import ValidationError
-from .losses import Loss, get_loss
+from .losses import Loss, default_loss, get_loss, prepare_target
 from .network import Network
 from .validation import check_array
 
@@ -146,15 +146,13 @@ def gradcheck(
         ``report.errors[name]`` is the relative error of that parameter's gradient;
         ``str(report)`` prints a table.
     """
-    from .training import _prepare_target, default_loss
-
     if network.device != "cpu":
         raise ValidationError(
             "gradcheck runs on the CPU in float64: check a copy moved with network.to('cpu')"
         )
-    xs = network._check_input(check_array(x, "X"))
-    loss_fn = default_loss(network) if loss is None else get_loss(loss)
-    ys = _prepare_target(y, xs.shape[0], loss_fn, network.dtype)
+    xs = network.check_input(check_array(x, "X"))
+    loss_fn = default_loss(network.output) if loss is None else get_loss(loss)
+    ys = prepare_target(y, xs.shape[0], loss_fn, network.dtype)
     value = network.gradient(xs, ys, loss_fn, training=False)
     analytic = {k: v.copy() for k, v in network.gradients().items()}
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
-from .activations import sigmoid, softmax, softmax_parts
+from .activations import Activation, Sigmoid, Softmax, sigmoid, softmax, softmax_parts
 from .backend import namespace_of
 from .errors import ValidationError
-from .validation import lookup
+from .validation import all_finite, check_sample_weight, lookup
 
 Array = NDArray[Any]
 
@@ -34,7 +34,9 @@ __all__ = [
     "MeanSquaredError",
     "SoftmaxCrossEntropy",
     "SumSquaredError",
+    "default_loss",
     "get_loss",
+    "prepare_target",
 ]
 
 _REDUCTIONS = ("mean", "sum")
@@ -87,16 +89,6 @@ class Loss:
             )
         return target.astype(output.dtype, copy=False)
 
-    def _check_weights(self, sample_weight: Array | None, n: int, dtype: Any) -> Array | None:
-        if sample_weight is None:
-            return None
-        w = np.asarray(sample_weight, dtype=dtype)
-        if w.shape != (n,):
-            raise ValidationError(f"sample_weight must have shape ({n},), got {w.shape}")
-        if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
-            raise ValidationError("sample_weight must be finite, non-negative and not all zero")
-        return w
-
     def forward(
         self,
         output: Array,
@@ -114,7 +106,8 @@ class Loss:
         """
         if not validated:
             output, target = self._check(output, target)
-            sample_weight = self._check_weights(sample_weight, output.shape[0], output.dtype)
+            if sample_weight is not None:
+                sample_weight = check_sample_weight(sample_weight, output.shape[0], output.dtype)
         w = sample_weight
         self._cache = (output, target, w)
         per_sample = self._per_sample(output, target)
@@ -371,3 +364,33 @@ def get_loss(spec: str | Loss) -> Loss:
     if isinstance(spec, Loss):
         return spec
     return lookup(spec, LOSSES, "loss")()
+
+
+def default_loss(output: Activation) -> Loss:
+    """The loss that pairs with a network's output function: softmax → cross-entropy,
+    sigmoid → binary cross-entropy, anything else → mean squared error."""
+    if isinstance(output, Softmax):
+        return SoftmaxCrossEntropy()
+    if isinstance(output, Sigmoid):
+        return BinaryCrossEntropy()
+    return MeanSquaredError()
+
+
+def prepare_target(y: ArrayLike, n: int, loss: Loss, dtype: Any) -> Array:
+    """``y`` checked for ``n`` rows: class indices stay integers for the cross-entropy, every
+    other target is cast to ``dtype``."""
+    arr = np.asarray(y)
+    if arr.ndim not in (1, 2):
+        raise ValidationError(f"y must be 1-D or 2-D, got shape {arr.shape}")
+    if arr.shape[0] != n:
+        raise ValidationError(f"X has {n} rows but y has {arr.shape[0]}; they must match")
+    if not (np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)):
+        raise ValidationError(
+            f"y must be numeric (class indices or values), got dtype {arr.dtype}; "
+            "encode string labels first"
+        )
+    if not all_finite(arr):
+        raise ValidationError("y contains NaN or infinite values")
+    if isinstance(loss, SoftmaxCrossEntropy) and arr.ndim == 1:
+        return arr
+    return arr.astype(dtype, copy=False)

@@ -34,7 +34,10 @@ if TYPE_CHECKING:
 
 Array = NDArray[Any]
 
-__all__ = ["Layer", "Network", "mlp"]
+__all__ = ["PENALTY_SCALINGS", "Layer", "Network", "mlp"]
+
+PENALTY_SCALINGS = ("none", "batch_weight")
+"""How a network's penalty may be scaled on a batch (see :class:`Network`)."""
 
 
 class Layer(Protocol):
@@ -69,6 +72,16 @@ class Network:
         to each weight gradient.
     l1 : float, default 0
         :math:`\lambda_1` in :math:`\lambda_1\sum|W|`; adds :math:`\lambda_1\,\mathrm{sign}(W)`.
+    penalty_scaling : {"none", "batch_weight"}, default "none"
+        How the penalty is scaled on a batch :math:`b` of rows with weights :math:`w_i` (all 1
+        without ``sample_weight``). ``"none"``: as written above, whatever the batch.
+        ``"batch_weight"``: multiplied by :math:`1/s_b`, :math:`s_b = \sum_{i\in b} w_i`, so
+        that with a mean loss the objective is
+        :math:`\frac{1}{s_b}\big(\sum_i w_i\ell_i + \frac{\lambda_2}{2}\sum\|W\|^2
+        + \lambda_1\sum|W|\big)`: the penalty weighs against the *summed* loss, as
+        scikit-learn's ``alpha`` does (the estimators train this way). A batch that weighs
+        nothing carries no penalty. Saved with the network, so that a continued or resumed
+        training optimises the same objective.
 
     Attributes
     ----------
@@ -85,6 +98,7 @@ class Network:
         output: str | Activation = "identity",
         l2: float = 0.0,
         l1: float = 0.0,
+        penalty_scaling: str = "none",
     ) -> None:
         self.layers: list[Layer] = list(layers)
         if not self.layers:
@@ -95,6 +109,7 @@ class Network:
         self.output = get_activation(output)
         self.l2 = check_positive(l2, "l2", allow_zero=True)
         self.l1 = check_positive(l1, "l1", allow_zero=True)
+        self.penalty_scaling = self.check_penalty_scaling(penalty_scaling)
         self.device = "cpu"
         #: reusable arrays of the training pass, per (layer, width): see :meth:`_buffer`
         self._workspace: dict[tuple[int, str], Array] = {}
@@ -249,7 +264,7 @@ class Network:
         return self._backward(grad_out, input_grad, overwrite, reuse=False)
 
     def _backward(
-        self, grad_out: Array, input_grad: bool, overwrite: bool, reuse: bool
+        self, grad_out: Array, input_grad: bool, overwrite: bool, reuse: bool, factor: float = 1.0
     ) -> Array | None:
         """:meth:`backward`; ``reuse=True`` hands gradients down in workspace arrays."""
         layers = self.layers
@@ -276,18 +291,34 @@ class Network:
         if self.l2 or self.l1:
             for weight, weight_grad in self._penalised():
                 if self.l2:
-                    weight_grad += self.l2 * weight
+                    weight_grad += self.l2 * factor * weight
                 if self.l1:
-                    weight_grad += self.l1 * np.sign(weight)
+                    weight_grad += self.l1 * factor * np.sign(weight)
         return grad
 
-    def penalty(self) -> float:
-        r""":math:`\frac{\lambda_2}{2}\sum\|W\|^2 + \lambda_1\sum|W|` over the weight matrices."""
+    @staticmethod
+    def check_penalty_scaling(value: str) -> str:
+        if value not in PENALTY_SCALINGS:
+            raise ValidationError(
+                f"penalty_scaling must be one of {list(PENALTY_SCALINGS)}, got {value!r}"
+            )
+        return value
+
+    def penalty_factor(self, batch_weight: float) -> float:
+        """The penalty's factor on a batch of weight sum :math:`s_b` (its row count without
+        sample weights), as ``penalty_scaling`` says: 1, or :math:`1/s_b` (0 when :math:`s_b = 0`)."""
+        if self.penalty_scaling == "none":
+            return 1.0
+        return 1.0 / batch_weight if batch_weight > 0 else 0.0
+
+    def penalty(self, factor: float = 1.0) -> float:
+        r""":math:`c\,(\frac{\lambda_2}{2}\sum\|W\|^2 + \lambda_1\sum|W|)` over the weight
+        matrices, :math:`c` = ``factor`` (:meth:`penalty_factor`)."""
         total = 0.0
         if self.l2:
-            total += self.l2 / 2 * sum(float(np.vdot(w, w)) for w, _ in self._penalised())
+            total += self.l2 * factor / 2 * sum(float(np.vdot(w, w)) for w, _ in self._penalised())
         if self.l1:
-            total += self.l1 * sum(float(np.sum(np.abs(w))) for w, _ in self._penalised())
+            total += self.l1 * factor * sum(float(np.sum(np.abs(w))) for w, _ in self._penalised())
         return total
 
     def objective(
@@ -300,7 +331,8 @@ class Network:
         """
         weights = None if sample_weight is None else to_numpy(sample_weight)
         output = to_numpy(self.raw_output(x))
-        return loss.forward(output, to_numpy(y), weights) + self.penalty()
+        factor = self.penalty_factor(output.shape[0] if weights is None else float(weights.sum()))
+        return loss.forward(output, to_numpy(y), weights) + self.penalty(factor)
 
     def gradient(
         self,
@@ -318,12 +350,14 @@ class Network:
         :meth:`Loss.check_target`, as the training loop arranges once per run.
         """
         output = self._forward(x, training, reuse=True)
-        value = loss.forward(output, y, sample_weight, validated=validated) + self.penalty()
-        self._backward(loss.backward(), input_grad=False, overwrite=True, reuse=True)
+        rows = x.shape[0] if sample_weight is None else float(sample_weight.sum())
+        factor = self.penalty_factor(rows)
+        value = loss.forward(output, y, sample_weight, validated=validated) + self.penalty(factor)
+        self._backward(loss.backward(), input_grad=False, overwrite=True, reuse=True, factor=factor)
         return value
 
     # -- prediction -----------------------------------------------------------------------
-    def _check_input(self, x: ArrayLike) -> Array:
+    def check_input(self, x: ArrayLike) -> Array:
         """``x`` checked, in the network's dtype and on its device."""
         arr = check_array(x, "X")
         dense = self.dense_layers
@@ -339,7 +373,7 @@ class Network:
         The array lives on the network's device (a CuPy array on ``"cuda"``); ``predict`` and
         ``predict_proba`` bring theirs back to the host.
         """
-        out = self._check_input(x)
+        out = self.check_input(x)
         for layer in self.layers:
             out = layer(out)
         return out
@@ -388,7 +422,8 @@ class Network:
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)
-        return f"Network([{inner}], output={self.output.name!r}, l2={self.l2}, l1={self.l1})"
+        scaling = "" if self.penalty_scaling == "none" else f", penalty_scaling={self.penalty_scaling!r}"
+        return f"Network([{inner}], output={self.output.name!r}, l2={self.l2}, l1={self.l1}{scaling})"
 
 
 def mlp(

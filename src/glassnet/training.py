@@ -1,11 +1,26 @@
 r"""The training loop: epochs, (mini-)batches, shuffling, validation, callbacks, stopping.
 
-:func:`fit` trains a :class:`~glassnet.network.Network` in place and returns a
-:class:`History`. One *update* is one optimizer step on one batch; with
-``batch_size=None`` (full batch, the tutorials' choice) an epoch is one update.
+This is glassnet's only training loop: :func:`fit`, :meth:`Network.fit
+<glassnet.network.Network.fit>`, the scikit-learn estimators, the ``glassnet`` command and
+the playground all run a :class:`Trainer`. One *update* is one optimizer step on one batch;
+with ``batch_size=None`` (full batch, the tutorials' choice) an epoch is one update.
 
-The engine prints nothing by itself: output comes from callbacks the caller asks for,
-such as :class:`PrintLoss`, which prints the tutorials' ``Loss after iteration i: …``.
+:func:`fit` runs a whole training at once. :func:`make_trainer` takes the same arguments and
+returns the :class:`Trainer` without running it, to be stepped a few updates at a time
+(:meth:`Trainer.step`, as the playground does each frame, or a notebook cell) with exactly
+the results of one uninterrupted run.
+
+Each update:
+
+.. math::
+
+    J_b = L(f(X_b), y_b) + \text{penalty}, \qquad
+    \nabla_\theta J_b \text{ by backpropagation}, \qquad
+    \theta \leftarrow \text{optimizer}(\theta, \nabla_\theta J_b)
+
+The engine prints nothing by itself: output comes from callbacks the caller asks for
+(:mod:`glassnet.callbacks`), such as :class:`~glassnet.callbacks.PrintLoss`, which prints
+the tutorials' ``Loss after iteration i: …``.
 """
 
 from __future__ import annotations
@@ -15,28 +30,26 @@ import math
 import signal
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .activations import Sigmoid, Softmax
 from .backend import namespace_of, to_device, to_numpy
-from .callbacks import Callback, Checkpoint, EarlyStopping, PrintLoss
+from .callbacks import Callback, Checkpoint, EarlyStopping, History, PrintLoss
 from .errors import TrainingDiverged, TrainingInterrupted, ValidationError
-from .io.checkpoint import load_checkpoint, save_checkpoint
-from .losses import BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy, get_loss
+from .io.checkpoint import load_checkpoint
+from .losses import Loss, default_loss, get_loss, prepare_target
 from .metrics import accuracy
 from .network import Network
 from .optimizers import Optimizer, get_optimizer
 from .validation import (
     RandomStateLike,
-    all_finite,
     check_array,
     check_positive,
     check_random_state,
+    check_sample_weight,
 )
 
 Array = NDArray[Any]
@@ -50,76 +63,31 @@ __all__ = [
     "History",
     "PrintLoss",
     "Trainer",
-    "default_loss",
     "fit",
+    "make_trainer",
 ]
 
 
-@dataclass
-class History:
-    """What happened during training.
+class Trainer:
+    """The state of one training run: :func:`make_trainer` builds one, :func:`fit` runs one.
+
+    :meth:`run` trains to the end; :meth:`step` makes a given number of updates and can be
+    called again to go on, with the same results as one uninterrupted run. The position
+    between two updates — ``epoch`` (epochs done), ``batch`` (batches done in the current
+    epoch) and ``order`` (that epoch's shuffled rows) — is what a checkpoint records.
 
     Attributes
     ----------
-    loss : list of float
-        Per epoch: the size-weighted mean of the objective (loss + penalty) over the epoch's
-        batches, each measured at the weights *before* its update. For full batch that is the
-        objective at the start of the epoch.
-    val_loss : list of float
-        Per epoch, the loss (no penalty) on the validation data after the epoch; empty without
-        validation data.
-    metrics : dict of str to list of float
-        ``"accuracy"`` and ``"val_accuracy"`` per epoch when asked for.
-    batch_loss : list of float
-        The objective of every batch, before its update (one per update).
-    epochs : int
-        Epochs run. ``n_updates`` : int, optimizer steps made.
-    best_epoch : int or None
-        The epoch with the best monitored loss when early stopping was on.
-    stopped_early : bool
-        Whether a stopping rule ended training before ``epochs``.
+    network, x, y, loss, optimizer
+        What is trained on what (``x``, ``y`` on the network's device).
+    history : History
+    last_batch : tuple of (int, float)
+        The row count and weight sum of the batch of the last update.
+    stop_training : bool
+        Set by a callback to end the run after the current epoch.
+    done : bool
+        Whether the run has ended (all epochs, a stopping rule, an error or an interruption).
     """
-
-    loss: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    metrics: dict[str, list[float]] = field(default_factory=dict)
-    batch_loss: list[float] = field(default_factory=list)
-    epochs: int = 0
-    n_updates: int = 0
-    best_epoch: int | None = None
-    stopped_early: bool = False
-
-
-def default_loss(network: Network) -> Loss:
-    """The loss that pairs with the network's output: softmax → cross-entropy, sigmoid → BCE,
-    anything else → mean squared error."""
-    if isinstance(network.output, Softmax):
-        return SoftmaxCrossEntropy()
-    if isinstance(network.output, Sigmoid):
-        return BinaryCrossEntropy()
-    return MeanSquaredError()
-
-
-def _prepare_target(y: ArrayLike, n: int, loss: Loss, dtype: np.dtype[Any]) -> Array:
-    arr = np.asarray(y)
-    if arr.ndim not in (1, 2):
-        raise ValidationError(f"y must be 1-D or 2-D, got shape {arr.shape}")
-    if arr.shape[0] != n:
-        raise ValidationError(f"X has {n} rows but y has {arr.shape[0]}; they must match")
-    if not (np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)):
-        raise ValidationError(
-            f"y must be numeric (class indices or values), got dtype {arr.dtype}; "
-            "encode string labels first"
-        )
-    if not all_finite(arr):
-        raise ValidationError("y contains NaN or infinite values")
-    if isinstance(loss, SoftmaxCrossEntropy) and arr.ndim == 1:
-        return arr
-    return arr.astype(dtype, copy=False)
-
-
-class Trainer:
-    """The state of one training run; :func:`fit` builds and runs one."""
 
     def __init__(
         self,
@@ -129,6 +97,7 @@ class Trainer:
         loss: Loss,
         optimizer: Optimizer,
         *,
+        epochs: int,
         batch_size: int | None,
         shuffle: bool,
         rng: np.random.RandomState | np.random.Generator,
@@ -140,22 +109,88 @@ class Trainer:
         sample_weight: Array | None = None,
     ) -> None:
         self.network, self.x, self.y, self.loss, self.optimizer = network, x, y, loss, optimizer
-        self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
+        self.epochs, self.batch_size, self.shuffle, self.rng = epochs, batch_size, shuffle, rng
         self.validation, self.callbacks, self.metrics = validation, list(callbacks), list(metrics)
         self.gradient, self.numerical_eps = gradient, numerical_eps
         self.sample_weight = sample_weight
+        self.history = History()
+        self.stop_training = self.stop_requested = self.done = False
+        self.epoch, self.batch = 0, 0
+        self.order: Array | None = None
+        self.epoch_total = 0.0  # the current epoch's size-weighted sum of batch losses
+        self.last_finite: float | None = None
+        self.last_batch: tuple[int, float] = (0, 0.0)
+        self._batches: list[Any] = []
+        self._started = False
         self._params, self._grads = network.parameters(), network.gradients()
         self._kept = {name: param.copy() for name, param in self._params.items()}
-        self.history = History()
-        self.stop_training = False
-        self.stop_requested = False
-        #: (epochs done, batches done in the current epoch, its row order, its loss so far)
-        self.position: tuple[int, int, Array | None, float] = (0, 0, None, 0.0)
-        self.checkpoint: str | Path | None = None
-        self.checkpoint_every = 1
-        self._last_finite: float | None = None
 
-    # -- one update -----------------------------------------------------------------------
+    # -- running ---------------------------------------------------------------------------
+    def run(self) -> History:
+        """Train until the last epoch or a stopping rule; returns the history."""
+        return self.step(math.inf)
+
+    def step(self, updates: float = 1) -> History:
+        """Make up to ``updates`` more updates (fewer when the run ends); returns the history.
+
+        Ctrl-C (SIGINT) or SIGTERM during the call stops after the current update (see
+        :func:`fit`). Overflow and NaN are how divergence shows: it is reported once, as
+        :class:`~glassnet.errors.TrainingDiverged`, rather than as RuntimeWarnings.
+        """
+        made = 0
+        try:
+            with np.errstate(over="ignore", invalid="ignore"), self._signals():
+                if not self._started:
+                    self._begin()
+                while made < updates and not self.done:
+                    self._next_update()
+                    made += 1
+                    if self.stop_requested and not self.done:
+                        self._interrupt()
+                if self.done:
+                    self._check_finite()
+        except BaseException:
+            self._end()
+            raise
+        if self.done:
+            self._end()
+        return self.history
+
+    def _begin(self) -> None:
+        self._started = True
+        for cb in self.callbacks:
+            cb.on_train_begin(self)
+
+    def _end(self) -> None:
+        """Finish the run (once): the callbacks' ``on_train_end`` and the workspace freed."""
+        if not self._started or getattr(self, "_ended", False):
+            return
+        self._ended = self.done = True
+        try:
+            for cb in self.callbacks:
+                cb.on_train_end(self)
+        finally:
+            self.network.release_workspace()
+
+    # -- one update ------------------------------------------------------------------------
+    def _next_update(self) -> None:
+        """The next batch's update, and the epoch's end when it was the epoch's last batch."""
+        if self.batch == 0:
+            self._batches, self.order = self._split_batches(None)
+        index = self._batches[self.batch]
+        if index is _ALL:  # the whole set: no copy, no new view
+            xb, yb, wb = self.x, self.y, self.sample_weight
+        else:
+            xb, yb = self.x[index], self.y[index]
+            wb = None if self.sample_weight is None else self.sample_weight[index]
+        self.last_batch = (xb.shape[0], xb.shape[0] if wb is None else float(wb.sum()))
+        value = self._update(xb, yb, wb)
+        self.epoch_total += value * self.last_batch[1]
+        self.batch += 1
+        if self.batch == len(self._batches):
+            # one batch: its objective itself (value·n/n can differ from value in the last bit)
+            self._end_epoch(value if len(self._batches) == 1 else None)
+
     def _compute_gradient(self, xb: Array, yb: Array, wb: Array | None) -> float:
         if self.gradient == "numerical":
             from .gradcheck import numerical_gradient_into
@@ -167,35 +202,16 @@ class Trainer:
             xb, yb, self.loss, training=True, sample_weight=wb, validated=True
         )
 
-    def _restore_last_finite(self) -> None:
-        """Put back the parameters of the last finite loss (if any update was made)."""
-        if self._last_finite is not None:
-            for name, param in self._params.items():
-                np.copyto(param, self._kept[name])
-
-    def _diverged(self, epoch: int, what: str) -> TrainingDiverged:
-        kept = (
-            "the network keeps its initial parameters"
-            if self._last_finite is None
-            else f"the network keeps the parameters of the last finite loss, {self._last_finite:.6g}"
-        )
-        return TrainingDiverged(
-            f"training diverged in epoch {epoch}: {what}; {kept}. "
-            "Try a smaller learning rate or standardised inputs.",
-            epoch=epoch,
-            last_finite_loss=self._last_finite,
-        )
-
-    def _update(self, xb: Array, yb: Array, wb: Array | None, epoch: int) -> float:
+    def _update(self, xb: Array, yb: Array, wb: Array | None) -> float:
         # A non-finite gradient or step shows up as a non-finite loss at the next update
-        # (or in the check of the parameters when training ends): see run(). Before each
-        # step the parameters, whose loss was just found finite, are copied aside, so that
-        # divergence puts them back instead of leaving NaNs in the network.
+        # (or in the check of the parameters when training ends). Before each step the
+        # parameters, whose loss was just found finite, are kept, so that divergence puts
+        # them back instead of leaving NaNs in the network.
         value = self._compute_gradient(xb, yb, wb)
         if not math.isfinite(value):
             self._restore_last_finite()
-            raise self._diverged(epoch, f"the loss became {value}")
-        self._last_finite = value
+            raise self._diverged(f"the loss became {value}")
+        self.last_finite = value
         for name, param in self._params.items():
             np.copyto(self._kept[name], param)
         self.optimizer.step(self._params, self._grads)
@@ -206,7 +222,7 @@ class Trainer:
             cb.on_update_end(self, update, value)
         return value
 
-    def _batches(self, order: Array | None = None) -> tuple[list[Any], Array | None]:
+    def _split_batches(self, order: Array | None) -> tuple[list[Any], Array | None]:
         """The epoch's batches, and the order of rows they follow when shuffled.
 
         ``order`` replays an epoch interrupted half way (from a checkpoint).
@@ -221,30 +237,31 @@ class Trainer:
             order = to_device(self.rng.permutation(n), namespace_of(self.x))
         return [order[i : i + size] for i in range(0, n, size)], order
 
-    def run_epoch(self, epoch: int) -> dict[str, float]:
-        """Run one epoch (or the rest of one, after a checkpoint) and return its logs."""
-        n = self.x.shape[0]
-        start_epoch, start, saved_order, total = self.position
-        if start_epoch != epoch or start == 0:
-            start, saved_order, total = 0, None, 0.0
-        batches, order = self._batches(saved_order)
-        w = self.sample_weight
-        for b in range(start, len(batches)):
-            index = batches[b]
-            if index is _ALL:  # the whole set: no copy, no new view
-                xb, yb, wb = self.x, self.y, w
-            else:
-                xb, yb = self.x[index], self.y[index]
-                wb = None if w is None else w[index]
-            size = xb.shape[0] if wb is None else float(wb.sum())
-            value = self._update(xb, yb, wb, epoch)
-            total += value * size
-            self.position = (epoch, b + 1, order, total)
-            if self.stop_requested and b + 1 < len(batches):
-                self._interrupt()
-        self.position = (epoch + 1, 0, None, 0.0)
-        # one batch: its objective itself (value · n / n can differ from value in the last bit)
-        logs = {"loss": value if len(batches) == 1 else total / (n if w is None else float(w.sum()))}
+    def resume_at(self, epoch: int, batch: int, order: Array | None, epoch_total: float) -> None:
+        """Put the run between two updates: ``batch`` batches of epoch ``epoch`` done."""
+        self.epoch, self.batch, self.epoch_total = epoch, batch, epoch_total
+        self.order = order
+        if batch:
+            self._batches, self.order = self._split_batches(order)
+
+    # -- one epoch's end -------------------------------------------------------------------
+    def _end_epoch(self, single_batch_loss: float | None) -> None:
+        n = self.x.shape[0] if self.sample_weight is None else float(self.sample_weight.sum())
+        loss = self.epoch_total / n if single_batch_loss is None else single_batch_loss
+        logs = {"loss": loss, **self._epoch_metrics()}
+        epoch = self.epoch
+        self.epoch, self.batch, self.order, self.epoch_total = epoch + 1, 0, None, 0.0
+        for cb in self.callbacks:
+            cb.on_epoch_end(self, epoch, logs)
+        self.history.record(logs)
+        for cb in self.callbacks:  # the epoch's state is complete: checkpoints are taken here
+            cb.on_epoch_saved(self, epoch)
+        if self.stop_training or self.epoch >= self.epochs:
+            self.done = True
+
+    def _epoch_metrics(self) -> dict[str, float]:
+        """Validation loss and accuracies after the epoch, as asked for."""
+        logs: dict[str, float] = {}
         if self.validation is not None:  # X on the network's device, y on the host
             xv, yv = self.validation
             logs["val_loss"] = self.loss.forward(to_numpy(self.network.raw_output(xv)), yv)
@@ -254,35 +271,31 @@ class Trainer:
                 logs["val_accuracy"] = accuracy(self.validation[1], self.network.predict(xv))
         return logs
 
-    def run(self, epochs: int) -> History:
-        """Run up to ``epochs`` epochs with the callbacks; returns the history."""
-        for cb in self.callbacks:
-            cb.on_train_begin(self)
-        # Overflow and NaN are how divergence shows: it is reported once, as
-        # TrainingDiverged, rather than as RuntimeWarnings (errors under warning filters).
-        try:
-            with np.errstate(over="ignore", invalid="ignore"), self._signals():
-                for epoch in range(self.position[0], epochs):
-                    logs = self.run_epoch(epoch)
-                    self.record(logs)
-                    for cb in self.callbacks:
-                        cb.on_epoch_end(self, epoch, logs)
-                    if self.checkpoint is not None and (epoch + 1) % self.checkpoint_every == 0:
-                        save_checkpoint(self, self.checkpoint)
-                    if self.stop_requested and epoch + 1 < epochs:
-                        self._interrupt()
-                    if self.stop_training:
-                        break
-                if not all(np.isfinite(p).all() for p in self._params.values()):
-                    self._restore_last_finite()
-                    raise self._diverged(
-                        self.history.epochs - 1, "a parameter became NaN or infinite"
-                    )
-        finally:
-            for cb in self.callbacks:
-                cb.on_train_end(self)
-            self.network.release_workspace()
-        return self.history
+    # -- what goes wrong -------------------------------------------------------------------
+    def _restore_last_finite(self) -> None:
+        """Put back the parameters of the last finite loss (if any update was made)."""
+        if self.last_finite is not None:
+            for name, param in self._params.items():
+                np.copyto(param, self._kept[name])
+
+    def _diverged(self, what: str) -> TrainingDiverged:
+        kept = (
+            "the network keeps its initial parameters"
+            if self.last_finite is None
+            else f"the network keeps the parameters of the last finite loss, {self.last_finite:.6g}"
+        )
+        return TrainingDiverged(
+            f"training diverged in epoch {self.epoch}: {what}; {kept}. "
+            "Try a smaller learning rate or standardised inputs.",
+            epoch=self.epoch,
+            last_finite_loss=self.last_finite,
+        )
+
+    def _check_finite(self) -> None:
+        if not all(bool(np.isfinite(p).all()) for p in self._params.values()):
+            self._restore_last_finite()
+            self.epoch -= 1  # reported as the last epoch run
+            raise self._diverged("a parameter became NaN or infinite")
 
     @contextlib.contextmanager
     def _signals(self) -> Iterator[None]:
@@ -308,32 +321,23 @@ class Trainer:
                 signal.signal(s, handler)
 
     def _interrupt(self) -> None:
-        """Stop between two updates: write the checkpoint (if any) and say how to resume."""
-        epoch, batch = self.position[0], self.position[1]
-        where = f"epoch {epoch + 1}" + (f", batch {batch}" if batch else "")
-        if self.checkpoint is not None:
-            save_checkpoint(self, self.checkpoint)
+        """Stop between two updates: the callbacks save what they keep; say how to resume."""
+        where = f"epoch {self.epoch + 1}" + (f", batch {self.batch}" if self.batch else "")
+        for cb in self.callbacks:
+            cb.on_interrupt(self)
+        saved = [cb.path for cb in self.callbacks if isinstance(cb, Checkpoint)]
+        if saved:
             raise TrainingInterrupted(
-                f"training interrupted after {where}; checkpoint written to {self.checkpoint}: "
+                f"training interrupted after {where}; checkpoint written to {saved[-1]}: "
                 "resume with the same arguments and resume=<that path> "
                 "(glassnet train … --resume PATH)",
-                checkpoint=str(self.checkpoint),
+                checkpoint=str(saved[-1]),
             )
         raise TrainingInterrupted(
             f"training interrupted after {where}; the network keeps its state "
             "(give a checkpoint path to be able to resume)",
             checkpoint=None,
         )
-
-    def record(self, logs: dict[str, float]) -> None:
-        h = self.history
-        h.epochs += 1
-        h.loss.append(logs["loss"])
-        if "val_loss" in logs:
-            h.val_loss.append(logs["val_loss"])
-        for key, value in logs.items():
-            if key not in ("loss", "val_loss"):
-                h.metrics.setdefault(key, []).append(value)
 
 
 def _split_validation(
@@ -352,7 +356,49 @@ def _split_validation(
     return order[n_val:], order[:n_val]
 
 
-def fit(
+def _check_settings(
+    network: Network, epochs: Any, batch_size: Any, gradient: str, metrics: Sequence[str]
+) -> None:
+    if not isinstance(network, Network):
+        raise ValidationError(f"network must be a glassnet Network, got {type(network).__name__}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValidationError(f"epochs must be a positive integer, got {epochs!r}")
+    if batch_size is not None and (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
+        raise ValidationError(f"batch_size must be a positive integer or None, got {batch_size!r}")
+    if gradient not in ("backprop", "numerical"):
+        raise ValidationError(f"gradient must be 'backprop' or 'numerical', got {gradient!r}")
+    if gradient == "numerical" and network.device != "cpu":
+        raise ValidationError(
+            "gradient='numerical' perturbs one weight at a time on the CPU; "
+            "train this network there: network.to('cpu')"
+        )
+    unknown = set(metrics) - {"accuracy"}
+    if unknown:
+        raise ValidationError(f"unknown metrics {sorted(unknown)}; available: ['accuracy']")
+
+
+def _training_data(
+    network: Network, x: ArrayLike, y: ArrayLike, loss: Loss, sample_weight: ArrayLike | None
+) -> tuple[Array, Array, Array | None]:
+    """``x``, ``y`` and the weights checked, on the host, in the network's dtype."""
+    xs = check_array(x, "X").astype(network.dtype, copy=False)
+    if xs.shape[1] != network.n_features:
+        raise ValidationError(
+            f"X has {xs.shape[1]} features but the network expects {network.n_features}"
+        )
+    target = prepare_target(to_numpy(y), xs.shape[0], loss, network.dtype)
+    ys = loss.check_target(target, network.n_outputs, network.dtype)
+    weights = None
+    if sample_weight is not None:
+        weights = check_sample_weight(to_numpy(sample_weight), xs.shape[0], network.dtype)
+    return xs, ys, weights
+
+
+def make_trainer(
     network: Network,
     x: ArrayLike,
     y: ArrayLike,
@@ -375,10 +421,56 @@ def fit(
     gradient: str = "backprop",
     numerical_eps: float = 1e-6,
     sample_weight: ArrayLike | None = None,
+    penalty_scaling: str | None = None,
     checkpoint: str | Path | None = None,
     checkpoint_every: int = 1,
     resume: str | Path | None = None,
-) -> History:
+) -> Trainer:
+    """The :class:`Trainer` that :func:`fit` would run, with the same arguments, not yet run.
+
+    ``trainer.step(k)`` makes ``k`` updates at a time; ``trainer.run()`` goes to the end.
+    """
+    _check_settings(network, epochs, batch_size, gradient, metrics)
+    loss_fn = default_loss(network.output) if loss is None else get_loss(loss)
+    xs, ys, weights = _training_data(network, x, y, loss_fn, sample_weight)
+    if penalty_scaling is not None:
+        network.penalty_scaling = network.check_penalty_scaling(penalty_scaling)
+    opt = get_optimizer(optimizer, learning_rate=learning_rate)
+    rng = check_random_state(random_state)
+    if validation_data is not None and validation_fraction is not None:
+        raise ValidationError("give validation_data or validation_fraction, not both")
+    validation = None
+    if validation_fraction is not None:
+        train, val = _split_validation(xs.shape[0], validation_fraction, rng)
+        validation = (xs[val], ys[val])
+        xs, ys = xs[train], ys[train]
+        weights = None if weights is None else weights[train]
+    elif validation_data is not None:
+        xv = network.check_input(validation_data[0])
+        yv = to_numpy(validation_data[1])
+        validation = (xv, prepare_target(yv, xv.shape[0], loss_fn, network.dtype))
+    xp = network.xp  # the data go to the network's device once, checked
+    xs, ys = to_device(xs, xp), to_device(ys, xp)
+    weights = None if weights is None else to_device(weights, xp)
+    if validation is not None:  # its targets stay on the host, where its loss is taken
+        validation = (to_device(validation[0], xp), validation[1])
+    all_callbacks = list(callbacks)
+    if early_stopping:
+        all_callbacks.append(EarlyStopping(patience, min_delta, restore_best))
+    if checkpoint is not None:
+        all_callbacks.append(Checkpoint(checkpoint, checkpoint_every))
+    trainer = Trainer(
+        network, xs, ys, loss_fn, opt, epochs=int(epochs), batch_size=batch_size,
+        shuffle=shuffle, rng=rng, validation=validation, callbacks=all_callbacks,
+        metrics=metrics, gradient=gradient,
+        numerical_eps=check_positive(numerical_eps, "numerical_eps"), sample_weight=weights,
+    )  # fmt: skip
+    if resume is not None:
+        load_checkpoint(trainer, resume)
+    return trainer
+
+
+def fit(network: Network, x: ArrayLike, y: ArrayLike, **options: Any) -> History:
     r"""Train ``network`` on ``(x, y)`` in place and return its :class:`History`.
 
     Parameters
@@ -392,22 +484,24 @@ def fit(
         Class indices ``(n,)`` or one-hot rows for softmax cross-entropy; 0/1 for binary
         cross-entropy; values ``(n,)`` or ``(n, n_outputs)`` for regression losses.
     loss : str or Loss, optional
-        Defaults to the loss that pairs with ``network.output`` (:func:`default_loss`).
+        Defaults to the loss that pairs with ``network.output``
+        (:func:`~glassnet.losses.default_loss`).
     optimizer : str or Optimizer, default "gd"
         A name builds one with ``learning_rate``; an instance is used as it is (and keeps its
         state across calls, so ``fit`` can be called again to continue).
-    epochs : int
+    learning_rate : float, default 0.01
+    epochs : int, default 100
         Passes over the data. With ``batch_size=None`` each is one full-batch update.
     batch_size : int or None
         ``None`` is full batch; 1 is stochastic gradient descent.
-    shuffle : bool
+    shuffle : bool, default True
         Reshuffle the rows each epoch (mini-batches only).
     random_state : int, RandomState, Generator or None
         Shuffling and the validation split draw from it.
     validation_data, validation_fraction
         Held-out data, given or split off at random; gives ``val_loss``.
     early_stopping, patience, min_delta, restore_best
-        Stop when the monitored loss stalls (see :class:`EarlyStopping`).
+        Stop when the monitored loss stalls (see :class:`~glassnet.callbacks.EarlyStopping`).
     callbacks : sequence of Callback
     metrics : sequence of str
         ``("accuracy",)`` records training (and validation) accuracy each epoch.
@@ -419,9 +513,15 @@ def fit(
     sample_weight : array of shape (n_samples,), optional
         Non-negative weights of the rows in the loss (see :meth:`Loss.forward`); integer
         weights act as repeated rows. The validation loss is unweighted.
+    penalty_scaling : {"none", "batch_weight"}, optional
+        How the network's L2/L1 penalty is scaled on each batch; sets
+        ``network.penalty_scaling``, which a saved model keeps (see :class:`Network`). With
+        ``"batch_weight"`` the penalty is divided by the batch's weight sum (its row count
+        without ``sample_weight``), so that it penalises the *summed* loss, as
+        scikit-learn's ``alpha`` does. ``None`` keeps the network's setting.
     checkpoint : path, optional
         Write a checkpoint (:mod:`glassnet.io.checkpoint`) here every ``checkpoint_every``
-        epochs, and when training is interrupted.
+        epochs, and when training is interrupted (a :class:`~glassnet.callbacks.Checkpoint`).
     resume : path, optional
         Go on from this checkpoint. With the same network (as built, before training), data
         and arguments — ``epochs`` counting the whole run — the run ends with exactly the
@@ -438,69 +538,4 @@ def fit(
     TrainingInterrupted
         After Ctrl-C or SIGTERM, between two updates.
     """
-    if not isinstance(network, Network):
-        raise ValidationError(f"network must be a glassnet Network, got {type(network).__name__}")
-    xs = check_array(x, "X").astype(network.dtype, copy=False)
-    if xs.shape[1] != network.n_features:
-        raise ValidationError(
-            f"X has {xs.shape[1]} features but the network expects {network.n_features}"
-        )
-    loss_fn = default_loss(network) if loss is None else get_loss(loss)
-    ys = loss_fn.check_target(_prepare_target(to_numpy(y), xs.shape[0], loss_fn, network.dtype),
-                              network.n_outputs, network.dtype)  # fmt: skip
-    weights = None
-    if sample_weight is not None:
-        weights = loss_fn._check_weights(to_numpy(sample_weight), xs.shape[0], network.dtype)
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValidationError(f"epochs must be a positive integer, got {epochs!r}")
-    if batch_size is not None and (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, (int, np.integer))
-        or batch_size < 1
-    ):
-        raise ValidationError(f"batch_size must be a positive integer or None, got {batch_size!r}")
-    if gradient not in ("backprop", "numerical"):
-        raise ValidationError(f"gradient must be 'backprop' or 'numerical', got {gradient!r}")
-    if gradient == "numerical" and network.device != "cpu":
-        raise ValidationError(
-            "gradient='numerical' perturbs one weight at a time on the CPU; "
-            "train this network there: network.to('cpu')"
-        )
-    unknown = set(metrics) - {"accuracy"}
-    if unknown:
-        raise ValidationError(f"unknown metrics {sorted(unknown)}; available: ['accuracy']")
-    opt = get_optimizer(optimizer, learning_rate=learning_rate)
-    rng = check_random_state(random_state)
-
-    validation = None
-    if validation_data is not None and validation_fraction is not None:
-        raise ValidationError("give validation_data or validation_fraction, not both")
-    if validation_fraction is not None:
-        train, val = _split_validation(xs.shape[0], validation_fraction, rng)
-        validation = (xs[val], ys[val])
-        xs, ys = xs[train], ys[train]
-        weights = None if weights is None else weights[train]
-    elif validation_data is not None:
-        xv = network._check_input(validation_data[0])
-        yv = to_numpy(validation_data[1])
-        validation = (xv, _prepare_target(yv, xv.shape[0], loss_fn, network.dtype))
-    xp = network.xp  # the data go to the network's device once, checked
-    xs, ys = to_device(xs, xp), to_device(ys, xp)
-    weights = None if weights is None else to_device(weights, xp)
-    if validation is not None:  # its targets stay on the host, where its loss is taken
-        validation = (to_device(validation[0], xp), validation[1])
-
-    all_callbacks = list(callbacks)
-    if early_stopping:
-        all_callbacks.append(EarlyStopping(patience, min_delta, restore_best))
-    trainer = Trainer(
-        network, xs, ys, loss_fn, opt,
-        batch_size=batch_size, shuffle=shuffle, rng=rng, validation=validation,
-        callbacks=all_callbacks, metrics=metrics, gradient=gradient,
-        numerical_eps=check_positive(numerical_eps, "numerical_eps"), sample_weight=weights,
-    )  # fmt: skip
-    trainer.checkpoint = checkpoint
-    trainer.checkpoint_every = int(check_positive(checkpoint_every, "checkpoint_every"))
-    if resume is not None:
-        load_checkpoint(trainer, resume)
-    return trainer.run(int(epochs))
+    return make_trainer(network, x, y, **options).run()

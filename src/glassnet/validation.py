@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -110,6 +111,16 @@ def all_finite(arr: NDArray[Any]) -> bool:
     return all(bool(np.isfinite(arr[i : i + rows]).all()) for i in range(0, arr.shape[0], rows))
 
 
+def check_sample_weight(sample_weight: ArrayLike, n: int, dtype: Any) -> NDArray[Any]:
+    """Row weights for ``n`` rows: shape ``(n,)``, finite, non-negative, not all zero."""
+    w = np.asarray(sample_weight, dtype=dtype)
+    if w.shape != (n,):
+        raise ValidationError(f"sample_weight must have shape ({n},), got {w.shape}")
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
+        raise ValidationError("sample_weight must be finite, non-negative and not all zero")
+    return w
+
+
 def check_positive(value: float, name: str, *, allow_zero: bool = False) -> float:
     """Check that a hyperparameter is a finite number above (or at) zero."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -129,3 +140,27 @@ def lookup(spec: object, registry: Mapping[str, T], kind: str, hint: str = "") -
     if isinstance(spec, str) and spec.lower() in registry:
         return registry[spec.lower()]
     raise ValidationError(f"unknown {kind} {spec!r}; choose one of {sorted(registry)}{hint}")
+
+
+def check_number(
+    value: Any,
+    name: str,
+    low: float,
+    high: float = math.inf,
+    *,
+    low_open: bool = False,
+    integer: bool = False,
+) -> None:
+    """Check that ``value`` is a number (an integer) in ``[low, high)``, or ``(low, high)``."""
+    kind = numbers.Integral if integer else numbers.Real
+    ok = isinstance(value, kind) and not isinstance(value, bool)
+    if not (ok and (value > low if low_open else value >= low) and value < high):
+        span = f"{'(' if low_open else '['}{low}, {high})"
+        what = "an integer" if integer else "a number"
+        raise ValueError(f"{name} must be {what} in {span}, got {value!r}")
+
+
+def check_choice(value: Any, name: str, choices: Sequence[str]) -> None:
+    """Check that ``value`` is one of the strings ``choices``."""
+    if not (isinstance(value, str) and value in choices):
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")

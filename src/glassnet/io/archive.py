@@ -29,7 +29,8 @@ Array = NDArray[Any]
 __all__ = ["NUMERIC_KINDS", "UNREADABLE", "array_entry", "checksum", "read_array", "write_atomic"]
 
 NUMERIC_KINDS = "biufc"
-UNREADABLE = (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error)
+UNREADABLE = (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error, NotImplementedError)
+"""What reading a damaged archive raises (zipfile: NotImplementedError for unknown formats)."""
 NPY_HEADERS = {
     (1, 0): np.lib.format.read_array_header_1_0,
     (2, 0): np.lib.format.read_array_header_2_0,

@@ -3,8 +3,9 @@
 A checkpoint holds the parameters, the optimizer's state and update count (so its schedule
 resumes where it was), the position in the run (epochs done, batches done in the current
 epoch and that epoch's order of rows), the state of the shuffling generator and of every
-Dropout layer's generator, the running epoch loss, early stopping's best loss, patience
-count and best parameters, and the :class:`~glassnet.History`. A run
+Dropout layer's generator, the running epoch loss, the state of every callback that has one
+(:meth:`Callback.state <glassnet.callbacks.Callback.state>`: early stopping's best loss,
+patience count and best parameters, say), and the :class:`~glassnet.History`. A run
 resumed from it — same network, data and arguments — ends with exactly the weights of the
 run that was never interrupted.
 
@@ -12,6 +13,7 @@ The file is an ``.npz`` archive of numeric arrays plus a JSON header, written at
 like a model file (:mod:`glassnet.io`) and read without pickle. NumPy only. Training writes
 them through ``fit(..., checkpoint=path)`` or the callback
 :class:`glassnet.callbacks.Checkpoint`, and goes on from one with ``fit(..., resume=path)``.
+This module reads and writes the trainer's state and imports nothing of the training loop.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from numpy.typing import NDArray
 from ..backend import to_numpy
 from ..errors import ModelFileError, ValidationError
 from ..layers import Dropout
-from .archive import read_array, write_atomic
+from .archive import UNREADABLE, read_array, write_atomic
 
 if TYPE_CHECKING:
     from ..training import Trainer
@@ -60,12 +62,6 @@ def _set_rng_state(rng: Any, meta: dict[str, Any], arrays: dict[str, Array]) -> 
         rng.bit_generator.state = meta["bit_generator"]
 
 
-def _early_stoppers(trainer: Trainer) -> list[Any]:
-    from ..callbacks import EarlyStopping
-
-    return [cb for cb in trainer.callbacks if isinstance(cb, EarlyStopping)]
-
-
 def save_checkpoint(trainer: Trainer, path: str | Path) -> None:
     """Write the state of ``trainer`` (between two updates) to ``path``, atomically."""
     arrays: dict[str, Array] = {}
@@ -83,20 +79,29 @@ def save_checkpoint(trainer: Trainer, path: str | Path) -> None:
             meta, extra = _rng_state(layer._rng)
             dropouts.append({"layer": i, **meta})
             arrays.update({f"dropout/{i}/{k}": v for k, v in extra.items()})
-    stoppers = []
-    for i, cb in enumerate(_early_stoppers(trainer)):
-        stoppers.append({"best": cb.best, "wait": cb.wait, "params": cb.best_params is not None})
-        for name, value in (cb.best_params or {}).items():
-            arrays[f"early/{i}/{name}"] = to_numpy(value)
-    epoch, batch, order, total = trainer.position
-    if order is not None:
-        arrays["order"] = to_numpy(order)
+    states = []
+    for i, cb in enumerate(trainer.callbacks):
+        saved = cb.state()
+        if saved is not None:
+            states.append({"callback": i, "type": type(cb).__name__, "values": saved[0]})
+            arrays.update({f"callback/{i}/{k}": to_numpy(v) for k, v in saved[1].items()})
+    if trainer.order is not None and trainer.batch:
+        arrays["order"] = to_numpy(trainer.order)
     header = {
-        "format": FORMAT, "version": 1, "optimizer": type(opt).__name__, "t": opt.t,
-        "epoch": epoch, "batch": batch, "epoch_total": total, "rng": rng_meta,
-        "dropout": dropouts, "early_stopping": stoppers, "last_finite": trainer._last_finite,
-        "history": asdict(trainer.history), "arrays": sorted(arrays),
-    }  # fmt: skip
+        "format": FORMAT,
+        "version": 1,
+        "optimizer": type(opt).__name__,
+        "t": opt.t,
+        "epoch": trainer.epoch,
+        "batch": trainer.batch,
+        "epoch_total": trainer.epoch_total,
+        "rng": rng_meta,
+        "dropout": dropouts,
+        "callbacks": states,
+        "last_finite": trainer.last_finite,
+        "history": asdict(trainer.history),
+        "arrays": sorted(arrays),
+    }
     text = json.dumps(header, allow_nan=True)
     arrays[_HEADER] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
     write_atomic(Path(path), arrays)
@@ -104,8 +109,6 @@ def save_checkpoint(trainer: Trainer, path: str | Path) -> None:
 
 def load_checkpoint(trainer: Trainer, path: str | Path) -> None:
     """Put the state saved in ``path`` into ``trainer``, built with the same arguments."""
-    from ..training import History
-
     try:
         with zipfile.ZipFile(path) as archive:
             names = {n[: -len(".npy")] for n in archive.namelist() if n.endswith(".npy")}
@@ -113,7 +116,7 @@ def load_checkpoint(trainer: Trainer, path: str | Path) -> None:
                 raise ModelFileError(f"{path}: not a glassnet checkpoint")
             header = json.loads(read_array(archive, _HEADER).tobytes().decode("utf-8"))
             arrays = {n: read_array(archive, n) for n in names if n != _HEADER}
-    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+    except UNREADABLE as exc:
         if isinstance(exc, ModelFileError):
             raise
         raise ModelFileError(f"{path}: cannot read the checkpoint ({exc})") from None
@@ -144,19 +147,30 @@ def load_checkpoint(trainer: Trainer, path: str | Path) -> None:
         if not isinstance(layer, Dropout):
             raise ValidationError("the checkpoint's Dropout layers do not fit this network")
         _set_rng_state(layer._rng, meta, {"keys": arrays.get(f"dropout/{meta['layer']}/keys")})  # type: ignore[dict-item]
-    stoppers = _early_stoppers(trainer)
-    if len(stoppers) != len(header["early_stopping"]):
-        raise ValidationError("the checkpoint's early stopping does not fit this run's arguments")
-    for i, (cb, meta) in enumerate(zip(stoppers, header["early_stopping"], strict=True)):
-        cb.best, cb.wait = float(meta["best"]), int(meta["wait"])
-        prefix = f"early/{i}/"
-        cb.best_params = (
-            {k[len(prefix):]: xp_asarray(v) for k, v in arrays.items() if k.startswith(prefix)}
-            if meta["params"] else None
-        )  # fmt: skip
+    _restore_callbacks(trainer, header, arrays, xp_asarray)
     order = arrays.get("order")
-    trainer.position = (int(header["epoch"]), int(header["batch"]),
-                        None if order is None else xp_asarray(order),
-                        float(header["epoch_total"]))  # fmt: skip
-    trainer._last_finite = header["last_finite"]
-    trainer.history = History(**header["history"])
+    trainer.resume_at(
+        int(header["epoch"]),
+        int(header["batch"]),
+        None if order is None else xp_asarray(order),
+        float(header["epoch_total"]),
+    )
+    trainer.last_finite = header["last_finite"]
+    trainer.history = type(trainer.history)(**header["history"])
+
+
+def _restore_callbacks(
+    trainer: Trainer, header: dict[str, Any], arrays: dict[str, Array], xp_asarray: Any
+) -> None:
+    """Give each callback with state the state it had: the same kinds, in the same order."""
+    stateful = [cb for cb in trainer.callbacks if cb.state() is not None]
+    saved = header.get("callbacks", [])
+    if [type(cb).__name__ for cb in stateful] != [meta["type"] for meta in saved]:
+        raise ValidationError(
+            "the checkpoint's callbacks (early stopping, …) do not fit this run's arguments: "
+            "resume with the same arguments"
+        )
+    for cb, meta in zip(stateful, saved, strict=True):
+        prefix = f"callback/{meta['callback']}/"
+        own = {k[len(prefix) :]: xp_asarray(v) for k, v in arrays.items() if k.startswith(prefix)}
+        cb.set_state(meta["values"], own)

@@ -17,7 +17,8 @@ of UTF-8 JSON::
                                                          "dtype": "float64"}},
                             {"type": "leaky_relu", "config": {"negative_slope": 0.2}},
                             {"type": "dropout", "config": {"rate": 0.5}}, ...],
-                 "output": {"type": "softmax", "config": {}}, "l2": 0.0, "l1": 0.0},
+                 "output": {"type": "softmax", "config": {}}, "l2": 0.0, "l1": 0.0,
+                 "penalty_scaling": "none"},
      "arrays": [{"name": "0.weight", "shape": [2, 8], "dtype": "<f8"}, ...],
      "preprocessing": ["mean", "std"], "classes": ["cat", "dog"], "metadata": {...},
      "checksum": "sha256:…"}
@@ -56,7 +57,7 @@ from ..backend import to_numpy
 from ..errors import ModelFileError, ValidationError
 from ..layers import Dense, Dropout
 from ..network import Network
-from .archive import NUMERIC_KINDS, array_entry, checksum, read_array, write_atomic
+from .archive import NUMERIC_KINDS, UNREADABLE, array_entry, checksum, read_array, write_atomic
 
 Array = NDArray[Any]
 PathLike = str | os.PathLike[str]
@@ -146,7 +147,8 @@ def save(
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "glassnet_version": __version__,
-        "network": {"layers": layers, "output": output, "l2": network.l2, "l1": network.l1},
+        "network": {"layers": layers, "output": output, "l2": network.l2, "l1": network.l1,
+                    "penalty_scaling": network.penalty_scaling},
         "arrays": [array_entry(name, a.shape, a.dtype) for name, a in arrays.items()],
         "preprocessing": list(prep),
         "classes": _check_classes(classes),
@@ -251,7 +253,7 @@ def load_model(path: PathLike) -> ModelFile:
 def _open_archive(handle: IO[bytes]) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(handle)
-    except (zipfile.BadZipFile, EOFError, OSError):
+    except UNREADABLE:
         handle.seek(0)
         if handle.read(4) == b"PK\x03\x04":
             raise ModelFileError("truncated or corrupt model file (unreadable zip index)") from None
@@ -338,9 +340,15 @@ def _build_network(architecture: object) -> Network:
     if not isinstance(output, Activation):
         raise ModelFileError(f"the output must be an activation, got {output!r}")
     try:
-        return Network(layers, output=output, l2=architecture["l2"], l1=architecture["l1"])
+        return Network(
+            layers,
+            output=output,
+            l2=architecture["l2"],
+            l1=architecture["l1"],
+            penalty_scaling=architecture.get("penalty_scaling", "none"),  # older files: "none"
+        )
     except (KeyError, TypeError, ValueError) as exc:
-        raise ModelFileError(f"invalid network settings (l2, l1): {exc}") from None
+        raise ModelFileError(f"invalid network settings (l2, l1, penalty_scaling): {exc}") from None
 
 
 def _dense(n_in: int, n_out: int, bias: bool, dtype: str) -> Dense:

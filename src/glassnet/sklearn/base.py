@@ -1,10 +1,12 @@
 r"""The machinery behind :mod:`glassnet.sklearn.estimators`: scikit-learn's MLP training rules on the engine.
 
-The estimators train a :class:`~glassnet.network.Network` with :func:`glassnet.training.fit`,
-one epoch per call, keeping one optimizer and one ``RandomState`` for the whole ``fit``. Between
-epochs they apply scikit-learn's rules: the loss curve, ``tol`` and ``n_iter_no_change``,
-early stopping on a held-out validation score, the ``invscaling`` and ``adaptive`` learning
-rates, and the ``ConvergenceWarning``.
+Each ``fit`` (and ``partial_fit``) trains a :class:`~glassnet.network.Network` with one call
+of the engine's :func:`glassnet.training.fit`. scikit-learn's rules are callbacks of that run:
+the loss curve (:class:`~glassnet.sklearn.parts.EpochRecord`), ``tol`` and
+``n_iter_no_change`` on the training loss or the validation score, early stopping with the
+best weights restored, the ``adaptive`` rate (:class:`~glassnet.callbacks.PlateauStopping`),
+the ``invscaling`` rate (:class:`~glassnet.callbacks.InverseScalingRate`); the estimator adds
+the ``ConvergenceWarning``.
 
 Notes
 -----
@@ -15,8 +17,10 @@ with weights :math:`w_i` (all 1 without ``sample_weight``) and :math:`s_b = \sum
           + \frac{\alpha}{2}\sum_W \|W\|_F^2\Big)
 
 so ``alpha`` penalises the *summed* loss. The engine's objective is a mean loss plus
-:math:`\frac{\lambda_2}{2}\sum\|W\|^2 + \lambda_1\sum|W|`, so :class:`_Objective` sets
-:math:`\lambda_2 = \alpha / s_b` (and :math:`\lambda_1 = l_1 / s_b`) before every batch.
+:math:`\frac{\lambda_2}{2}\sum\|W\|^2 + \lambda_1\sum|W|`: the estimators' network has
+:math:`\lambda_2 = \alpha`, :math:`\lambda_1 = l_1` and ``penalty_scaling="batch_weight"``,
+which divides the penalty by :math:`s_b` on each batch (see :class:`~glassnet.network.Network`);
+a saved ``network_`` keeps all three, so continuing its training optimises the same objective.
 The engine's weighted mean loss :math:`\sum w_i\ell_i/\sum w_i` is scikit-learn's, and so is
 the gradient: :math:`\partial J_b/\partial W = (\sum_i w_i\,\partial\ell_i/\partial W +
 \alpha W)/s_b`.
@@ -24,13 +28,12 @@ the gradient: :math:`\partial J_b/\partial W = (\sum_i w_i\,\partial\ell_i/\part
 
 from __future__ import annotations
 
-import copy
 import math
 import numbers
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,14 +45,16 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..activations import Activation
 from ..backend import check_device, get_namespace, namespace_of, to_device, to_numpy
-from ..errors import TrainingDiverged
+from ..callbacks import Callback, InverseScalingRate, PlateauStopping
+from ..errors import TrainingDiverged, TrainingInterrupted
 from ..losses import Loss
 from ..network import mlp
 from ..optimizers import Adam, GradientDescent, Optimizer, RMSProp
 from ..progress import ProgressBar
-from ..schedules import Constant, Cyclical
-from ..training import Callback, fit
-from .parts import _check_choice, _check_number, _Objective, _Relay
+from ..schedules import Cyclical
+from ..training import fit
+from ..validation import check_choice, check_number
+from .parts import EpochRecord
 
 Array = NDArray[Any]
 
@@ -96,20 +101,20 @@ class GlassEstimatorBase(BaseEstimator):
     def _check_params(self) -> None:
         self._hidden_sizes()
         if not isinstance(self.activation, Activation):
-            _check_choice(self.activation, "activation", ACTIVATION_NAMES)
-        _check_choice(self.solver, "solver", SOLVERS)
-        _check_choice(self.learning_rate, "learning_rate", LEARNING_RATES)
+            check_choice(self.activation, "activation", ACTIVATION_NAMES)
+        check_choice(self.solver, "solver", SOLVERS)
+        check_choice(self.learning_rate, "learning_rate", LEARNING_RATES)
         for name in ("alpha", "l1", "power_t", "tol"):
-            _check_number(getattr(self, name), name, 0)
+            check_number(getattr(self, name), name, 0)
         for name in ("dropout", "momentum", "validation_fraction", "beta_1", "beta_2"):
-            _check_number(getattr(self, name), name, 0, 1)
+            check_number(getattr(self, name), name, 0, 1)
         for name in ("learning_rate_init", "epsilon"):
-            _check_number(getattr(self, name), name, 0, low_open=True)
-        _check_number(self.max_iter, "max_iter", 1, integer=True)
+            check_number(getattr(self, name), name, 0, low_open=True)
+        check_number(self.max_iter, "max_iter", 1, integer=True)
         if self.batch_size != "auto":
-            _check_number(self.batch_size, "batch_size", 1, integer=True)
+            check_number(self.batch_size, "batch_size", 1, integer=True)
         if self.n_iter_no_change != np.inf:
-            _check_number(self.n_iter_no_change, "n_iter_no_change", 1, integer=True)
+            check_number(self.n_iter_no_change, "n_iter_no_change", 1, integer=True)
         if not isinstance(self.verbose, (bool, numbers.Integral)) or self.verbose < 0:
             raise ValueError(f"verbose must be 0, 1 or 2, got {self.verbose!r}")
         for name in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
@@ -178,7 +183,7 @@ class GlassEstimatorBase(BaseEstimator):
             dense.params["weight"][...] = rng.uniform(-bound, bound, (dense.n_in, dense.n_out))
             dense.params["bias"][...] = rng.uniform(-bound, bound, dense.n_out)
         self.network_ = net
-        self._best_params = self._copy_params()
+        self._best_params: dict[str, Array] | None = None
         self.loss_curve_: list[float] = []
         self._no_improvement_count = 0
         self._reset_scores()
@@ -188,7 +193,8 @@ class GlassEstimatorBase(BaseEstimator):
         if self.network_.device == device:
             return
         xp = self.network_.to(device).xp
-        self._best_params = {k: to_device(v, xp) for k, v in self._best_params.items()}
+        if self._best_params is not None:
+            self._best_params = {k: to_device(v, xp) for k, v in self._best_params.items()}
         if hasattr(self, "_optimizer"):  # its moments move; reset() drops all the rest
             optimizer = self._optimizer
             t, state = optimizer.t, optimizer.state
@@ -204,16 +210,8 @@ class GlassEstimatorBase(BaseEstimator):
         self.validation_loss_curve_: list[float] | None = [] if self.early_stopping else None
         self.best_validation_score_: float | None = -np.inf if self.early_stopping else None
 
-    def _copy_params(self) -> dict[str, Array]:
-        return {k: v.copy() for k, v in self.network_.parameters().items()}
-
-    def _set_params_from(self, values: dict[str, Array]) -> None:
-        for name, param in self.network_.parameters().items():
-            np.copyto(param, values[name])
-
     def _make_optimizer(self, updates_per_epoch: int) -> Optimizer:
         lr = float(self.learning_rate_init)
-        self._lr = lr
         optimizer: Optimizer
         if self.solver == "adam":
             optimizer = Adam(lr, beta1=self.beta_1, beta2=self.beta_2, eps=self.epsilon)
@@ -273,66 +271,72 @@ class GlassEstimatorBase(BaseEstimator):
         if self.early_stopping and self.validation_scores_ is None:
             self._reset_scores()
         loss, scale = self._make_loss()
-        objective = _Objective(loss, self.network_, self.alpha, self.l1)
         validate = None if val is None else lambda: self._validate(loss, scale, *val)
-        relay = _Relay(objective, self._run_callbacks(incremental), scale, validate)
+        stopper = self._stopping_rule()
+        callbacks = [EpochRecord(self, scale, validate, self.verbose >= 2), stopper,
+                     *self._rate_rule(), *self._user_callbacks(incremental)]  # fmt: skip
+        self.network_.l2, self.network_.l1 = float(self.alpha), float(self.l1)
         self.n_iter_ = 0
-        stopped = False
         try:
-            for _ in range(1 if incremental else self.max_iter):
-                relay.epoch = len(self.loss_curve_)
-                if not self._run_epoch(relay, xt, tt, wt, batch_size, rng):
-                    stopped = True
-                    break
-                asked = relay.trainer is not None and relay.trainer.stop_training
-                if self._end_epoch(relay.logs, n) or asked:
-                    stopped = True
-                    break
-        finally:
-            relay.end()
-        if not stopped and not incremental:
-            message = f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and"
-            warnings.warn(message + " the optimization hasn't converged yet.", ConvergenceWarning,
-                          stacklevel=4)  # fmt: skip
-        if self.early_stopping:
-            self._set_params_from(self._best_params)
-
-    def _run_callbacks(self, incremental: bool) -> list[Callback]:
-        callbacks = list(self.callbacks or [])
-        if self.verbose == 1:
-            callbacks.insert(0, ProgressBar(1 if incremental else self.max_iter))
-        return callbacks
-
-    def _run_epoch(
-        self, relay: _Relay, x: Array, t: Array, w: Array | None, batch_size: int | None, rng: Any
-    ) -> bool:
-        """One epoch through the engine; False (and the epoch undone) on KeyboardInterrupt."""
-        saved = self._copy_params(), copy.copy(self._optimizer)  # its t, schedule, and:
-        saved[1].state = {k: {s: a.copy() for s, a in d.items()} for k, d in saved[1].state.items()}
-        try:
-            if self._schedules_apply() and self.learning_rate != "cyclic":
-                self._optimizer.schedule = Constant(self._lr)
-            fit(self.network_, x, t, loss=relay.objective, optimizer=self._optimizer, epochs=1,
-                batch_size=batch_size, shuffle=self.shuffle, random_state=rng,
-                callbacks=[relay], sample_weight=w)  # fmt: skip
-        except KeyboardInterrupt:
-            self._set_params_from(saved[0])
-            self._optimizer = saved[1]
+            history = fit(self.network_, xt, tt, loss=loss, optimizer=self._optimizer,
+                          epochs=1 if incremental else self.max_iter, batch_size=batch_size,
+                          shuffle=self.shuffle, random_state=rng, callbacks=callbacks,
+                          sample_weight=wt, penalty_scaling="batch_weight")  # fmt: skip
+        except TrainingInterrupted:
             message = f"Training interrupted by user (KeyboardInterrupt) after {self.n_iter_}"
-            warnings.warn(message + " epochs: kept the weights of the last complete epoch.",
-                          UserWarning, stacklevel=5)  # fmt: skip
-            return False
-        except TrainingDiverged as exc:  # the engine counts epochs per call: give ours
+            warnings.warn(message + " epochs: kept the weights of the last complete update.",
+                          UserWarning, stacklevel=4)  # fmt: skip
+            return
+        except TrainingDiverged as exc:
             last = self.loss_curve_[-1] if self.loss_curve_ else None
             raise SolverDiverged(
                 f"Solver produced non-finite parameter weights: training diverged in epoch "
                 f"{self.n_iter_ + 1} (last finite epoch loss {last}); the network keeps the "
                 "parameters of the last finite loss. Try a smaller learning_rate_init, or "
                 "scale the inputs (and regression targets).",
-                epoch=self.n_iter_,
+                epoch=exc.epoch,
                 last_finite_loss=last,
             ) from exc
-        return True
+        finally:
+            self._keep_rule_state(stopper)
+        if not incremental and not history.stopped_early and history.epochs == self.max_iter:
+            message = f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and"
+            warnings.warn(message + " the optimization hasn't converged yet.", ConvergenceWarning,
+                          stacklevel=3)  # fmt: skip
+
+    def _stopping_rule(self) -> PlateauStopping:
+        """scikit-learn's ``tol``/``n_iter_no_change`` rule, on the validation score with early
+        stopping (keeping the best weights), else on the training loss; ``"adaptive"`` lowers
+        the learning rate instead of stopping."""
+        adaptive = self._schedules_apply() and self.learning_rate == "adaptive"
+        on_score = bool(self.early_stopping)
+        return PlateauStopping(
+            "val_score" if on_score else "loss", "max" if on_score else "min", self.tol,
+            self.n_iter_no_change, reduce_learning_rate=adaptive, restore_best=on_score,
+            best=self.best_validation_score_ if on_score else self.best_loss_,
+            count=self._no_improvement_count, best_params=self._best_params if on_score else None,
+            file=sys.stdout if self.verbose >= 2 else None,
+        )  # fmt: skip
+
+    def _keep_rule_state(self, stopper: PlateauStopping) -> None:
+        """What the stopping rule learnt, for ``warm_start`` and ``partial_fit``."""
+        self._no_improvement_count = stopper.count
+        if self.early_stopping:
+            self.best_validation_score_ = stopper.best
+            self._best_params = stopper.best_params
+        else:
+            self.best_loss_ = stopper.best
+
+    def _rate_rule(self) -> list[Callback]:
+        if self._schedules_apply() and self.learning_rate == "invscaling":
+            return [InverseScalingRate(self.learning_rate_init, self.power_t, self.t_)]
+        return []
+
+    def _user_callbacks(self, incremental: bool) -> list[Callback]:
+        callbacks = list(self.callbacks or [])
+        if self.verbose == 1:
+            callbacks.insert(0, ProgressBar(1 if incremental else self.max_iter))
+        return callbacks
 
     def _validate(
         self, loss: Loss, scale: float, X: Array, targets: Array, y: Array, weights: Array | None
@@ -340,55 +344,6 @@ class GlassEstimatorBase(BaseEstimator):
         """Validation loss (no penalty) and score (accuracy or R²) after an epoch."""
         value = loss.forward(self._output(X), targets, weights) * scale
         return value, float(self._score_predictions(X, y, weights))
-
-    def _end_epoch(self, logs: dict[str, float], n: int) -> bool:
-        """scikit-learn's bookkeeping after an epoch; True when training should stop."""
-        self.n_iter_ += 1
-        self.t_ += n
-        self.loss_ = float(logs["loss"])
-        self.loss_curve_.append(self.loss_)
-        self._say(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
-        self._update_no_improvement_count(logs)
-        if self._schedules_apply() and self.learning_rate == "invscaling":
-            self._lr = float(self.learning_rate_init) / (self.t_ + 1) ** self.power_t
-        if self._no_improvement_count <= self.n_iter_no_change:
-            return False
-        what = "Validation score" if self.early_stopping else "Training loss"
-        message = (
-            f"{what} did not improve more than tol={self.tol:f} for "
-            f"{self.n_iter_no_change} consecutive epochs."
-        )
-        if not (self._schedules_apply() and self.learning_rate == "adaptive"):
-            self._say(message + " Stopping.")
-            return True
-        if self._lr <= 1e-6:
-            self._say(message + " Learning rate too small. Stopping.")
-            return True
-        self._lr /= 5.0
-        self._no_improvement_count = 0
-        self._say(message + f" Setting learning rate to {self._lr:f}")
-        return False
-
-    def _update_no_improvement_count(self, logs: dict[str, float]) -> None:
-        if self.early_stopping:
-            score, best = float(logs["val_score"]), float(cast(float, self.best_validation_score_))
-            cast(list[float], self.validation_scores_).append(score)
-            cast(list[float], self.validation_loss_curve_).append(float(logs["val_loss"]))
-            self._say(f"Validation score: {score:f}")
-            worse = score < best + self.tol
-            self._no_improvement_count = self._no_improvement_count + 1 if worse else 0
-            if score > best:
-                self.best_validation_score_ = score
-                self._best_params = self._copy_params()
-        else:
-            best = np.inf if self.best_loss_ is None else self.best_loss_
-            worse = self.loss_ > best - self.tol
-            self._no_improvement_count = self._no_improvement_count + 1 if worse else 0
-            self.best_loss_ = min(self.loss_, best)
-
-    def _say(self, line: str) -> None:
-        if self.verbose >= 2:
-            print(line, file=sys.stdout, flush=True)
 
     # -- prediction ------------------------------------------------------------------------
     def _raw_output(self, X: Any) -> Array:

@@ -34,7 +34,8 @@ from ..losses import (
     SoftmaxCrossEntropy,
     SumSquaredError,
 )
-from .base import Array, _check_choice
+from ..validation import check_choice
+from .base import Array
 from .persistence import _Persistent
 
 __all__ = ["GlassClassifier", "GlassRegressor"]
@@ -413,7 +414,7 @@ class GlassRegressor(RegressorMixin, _Persistent):
 
     def _check_params(self) -> None:
         super()._check_params()
-        _check_choice(self.loss, "loss", ("squared_error", "absolute_error"))
+        check_choice(self.loss, "loss", ("squared_error", "absolute_error"))
 
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool, classes: Any = None

@@ -1,125 +1,74 @@
-"""Pieces of the estimators' training loop: the scaled objective and the callback relay."""
+"""The estimators' own callback: scikit-learn's bookkeeping of an MLP's epochs."""
 
 from __future__ import annotations
 
-import math
-import numbers
-from collections.abc import Sequence
-from typing import Any
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
-import numpy as np
-from numpy.typing import NDArray
+from ..callbacks import Callback
+from ..training import Trainer
 
-from ..losses import Loss
-from ..network import Network
-from ..training import Callback, Trainer
-
-Array = NDArray[Any]
+if TYPE_CHECKING:
+    from .base import GlassEstimatorBase
 
 
-class _Objective(Loss):
-    r"""scikit-learn's batch objective: a loss plus the penalties scaled by :math:`1/s_b`.
+class EpochRecord(Callback):
+    r"""Keeps an estimator's ``loss_curve_``, ``n_iter_``, ``t_`` and validation scores.
 
-    Wraps ``loss``; before each batch it sets ``network.l2 = alpha / s_b`` and
-    ``network.l1 = l1 / s_b`` (see the module notes). A batch whose weights are all zero
-    carries no data: its loss and gradient are zero, and so are its penalties.
-    """
+    scikit-learn reports the epoch's loss as the row-weighted mean over its batches of
+    :math:`c\,L_b + P_b`: the batch's data loss :math:`L_b` times the estimator's factor
+    :math:`c` (:math:`1/n_\text{outputs}` for the squared error of a regressor, else 1) plus
+    the batch's penalty :math:`P_b`, all at the weights before the update. The engine's batch
+    objective is :math:`L_b + P_b`; with :math:`c \ne 1` the penalty is taken apart from it,
+    measured on the weights the next update starts from.
 
-    def __init__(self, loss: Loss, network: Network, alpha: float, l1: float) -> None:
-        super().__init__(loss.reduction)
-        self.loss, self.network, self.alpha, self.l1 = loss, network, alpha, l1
-        self.output_activation = loss.output_activation
-        self.last: tuple[int, float] = (0, 0.0)  # rows and data loss of the last batch
-        self._empty: Array | None = None
-
-    def check_target(self, target: Array, n_outputs: int, dtype: Any) -> Array:
-        return self.loss.check_target(target, n_outputs, dtype)
-
-    def forward(
-        self,
-        output: Array,
-        target: Array,
-        sample_weight: Array | None = None,
-        *,
-        validated: bool = False,
-    ) -> float:
-        rows = output.shape[0]
-        total = float(rows) if sample_weight is None else float(np.sum(sample_weight))
-        if total > 0:
-            self.network.l2, self.network.l1 = self.alpha / total, self.l1 / total
-            self._empty = None
-            value = self.loss.forward(output, target, sample_weight, validated=validated)
-        else:
-            self.network.l2 = self.network.l1 = 0.0
-            self._empty, value = np.zeros_like(output), 0.0
-        self.last = (rows, value)
-        return value
-
-    def backward(self) -> Array:
-        return self.loss.backward() if self._empty is None else self._empty.copy()
-
-
-class _Relay(Callback):
-    """The estimator's link into the engine's loop, one ``fit`` call per epoch.
-
-    It sums the batch losses the way scikit-learn does (weighted by the batch's row count),
-    runs the validation, puts both into the epoch's logs, and passes the hooks on to the
-    user's callbacks as if the epochs were one run: ``on_train_begin`` once, epochs and
-    updates numbered across calls. The estimator calls :meth:`end` when training ends.
+    ``validate`` (with early stopping) returns the validation loss and score after an epoch;
+    they go into the epoch's logs as ``val_loss`` and ``val_score``, where a
+    :class:`~glassnet.callbacks.PlateauStopping` reads them. With ``verbose`` it prints
+    scikit-learn's lines (``Iteration 3, loss = 0.41234567``).
     """
 
     def __init__(
-        self, objective: _Objective, callbacks: Sequence[Callback], scale: float, validate: Any
+        self,
+        estimator: GlassEstimatorBase,
+        scale: float,
+        validate: Callable[[], tuple[float, float]] | None,
+        verbose: bool,
     ) -> None:
-        self.objective, self.callbacks = objective, list(callbacks)
-        self.scale, self.validate = scale, validate
-        self.trainer: Trainer | None = None
-        self.epoch = self.updates = 0
-        self.logs: dict[str, float] = {}
-        self._started = False
+        self.estimator, self.scale, self.validate = estimator, scale, validate
+        self.verbose = verbose
         self._sum = self._rows = 0.0
+        self._penalty = 0.0  # the unscaled penalty of the current weights (when scale != 1)
+
+    def _say(self, line: str) -> None:
+        if self.verbose:
+            print(line, file=sys.stdout, flush=True)
 
     def on_train_begin(self, trainer: Trainer) -> None:
-        self.trainer, self._sum, self._rows = trainer, 0.0, 0.0
-        if not self._started:
-            self._started = True
-            for cb in self.callbacks:
-                cb.on_train_begin(trainer)
+        if self.scale != 1.0:
+            self._penalty = trainer.network.penalty()
 
     def on_update_end(self, trainer: Trainer, update: int, batch_loss: float) -> None:
-        rows, data = self.objective.last
-        # batch_loss = data + penalty; scikit-learn reports data * scale + penalty
-        self._sum += rows * (batch_loss + data * (self.scale - 1.0))
+        rows, weight = trainer.last_batch
+        reported = batch_loss
+        if self.scale != 1.0:  # batch_loss = L_b + P_b; scikit-learn reports c·L_b + P_b
+            penalty = self._penalty * trainer.network.penalty_factor(weight)
+            reported = self.scale * (batch_loss - penalty) + penalty
+            self._penalty = trainer.network.penalty()
+        self._sum += rows * reported
         self._rows += rows
-        for cb in self.callbacks:
-            cb.on_update_end(trainer, self.updates, batch_loss)
-        self.updates += 1
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
-        logs["loss"] = self._sum / self._rows
+        est = self.estimator
+        logs["loss"] = est.loss_ = self._sum / self._rows
+        self._sum = self._rows = 0.0
+        est.n_iter_ += 1
+        est.t_ += trainer.x.shape[0]
+        est.loss_curve_.append(est.loss_)
+        self._say(f"Iteration {est.n_iter_}, loss = {est.loss_:.8f}")
         if self.validate is not None:
             logs["val_loss"], logs["val_score"] = self.validate()
-        self.logs = dict(logs)
-        for cb in self.callbacks:
-            cb.on_epoch_end(trainer, self.epoch, logs)
-
-    def end(self) -> None:
-        if self._started and self.trainer is not None:
-            for cb in self.callbacks:
-                cb.on_train_end(self.trainer)
-
-
-def _check_number(value: Any, name: str, low: float, high: float = math.inf, *,
-                  low_open: bool = False, integer: bool = False) -> None:  # fmt: skip
-    """Check that ``value`` is a number (an integer) in ``[low, high)``, or ``(low, high)``."""
-    kind = numbers.Integral if integer else numbers.Real
-    ok = isinstance(value, kind) and not isinstance(value, bool)
-    if not (ok and (value > low if low_open else value >= low) and value < high):
-        span = f"{'(' if low_open else '['}{low}, {high})"
-        what = "an integer" if integer else "a number"
-        raise ValueError(f"{name} must be {what} in {span}, got {value!r}")
-
-
-def _check_choice(value: Any, name: str, choices: Sequence[str]) -> None:
-    if not (isinstance(value, str) and value in choices):
-        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
+            cast(list, est.validation_scores_).append(logs["val_score"])
+            cast(list, est.validation_loss_curve_).append(logs["val_loss"])
+            self._say(f"Validation score: {logs['val_score']:f}")

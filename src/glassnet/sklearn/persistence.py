@@ -108,7 +108,7 @@ class _Persistent(GlassEstimatorBase):
             setattr(estimator, key, value)
         if meta.get("feature_names_in") is not None:
             estimator.feature_names_in_ = np.asarray(meta["feature_names_in"], dtype=object)
-        estimator._best_params = estimator._copy_params()
+        estimator._best_params = None
         estimator._no_improvement_count = 0
         estimator._restore(model.classes, meta)
         return estimator
