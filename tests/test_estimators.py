@@ -15,7 +15,12 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.datasets import make_blobs, make_classification, make_multilabel_classification
+from sklearn.datasets import (
+    make_blobs,
+    make_classification,
+    make_multilabel_classification,
+    make_regression,
+)
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import recall_score
 from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
@@ -701,3 +706,27 @@ def test_top_level_names_load_lazily():
     assert {"GlassClassifier", "GlassRegressor"} <= set(glassnet.__all__) & set(dir(glassnet))
     with pytest.raises(AttributeError, match="no attribute"):
         glassnet.GlassTransformer
+
+
+def test_the_fitted_network_carries_the_penalty_asked_for(tmp_path):
+    X, y = make_regression(n_samples=60, n_features=3, noise=1.0, random_state=0)
+    y = y / y.std()
+    reg = GlassRegressor(hidden_layer_sizes=(4,), alpha=0.05, l1=0.01, solver="sgd",
+                         momentum=0.0, batch_size=16, max_iter=3, random_state=0)  # fmt: skip
+    with pytest.warns(ConvergenceWarning):
+        reg.fit(X, y)
+    net = reg.network_
+    assert (net.l2, net.l1, net.penalty_scaling) == (0.05, 0.01, "batch_weight")
+    glassnet.save(net, tmp_path / "net.npz")
+    loaded = glassnet.load(tmp_path / "net.npz")
+    assert (loaded.l2, loaded.l1, loaded.penalty_scaling) == (0.05, 0.01, "batch_weight")
+    # continuing with the engine optimises scikit-learn's objective: one more SGD epoch of
+    # the estimator (warm start) and one of the engine on the loaded network end equal
+    reg.set_params(warm_start=True, max_iter=1, shuffle=False)
+    with pytest.warns(ConvergenceWarning):
+        reg.fit(X, y)
+    squared_error = glassnet.SumSquaredError(scale=0.5, reduction="mean")  # ½‖y − ŷ‖², mean
+    glassnet.fit(loaded, X, y, loss=squared_error, learning_rate=reg.learning_rate_init,
+                 epochs=1, batch_size=16, shuffle=False)  # fmt: skip
+    for a, b in zip(reg.coefs_, [d.params["weight"] for d in loaded.dense_layers], strict=True):
+        assert_allclose(a, b, rtol=1e-12)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import re
 from itertools import pairwise
 
 import numpy as np
@@ -15,11 +13,9 @@ from glassnet import (
     Adam,
     Callback,
     Dense,
-    EarlyStopping,
     GradientDescent,
     MeanSquaredError,
     Network,
-    PrintLoss,
     RMSProp,
     Sigmoid,
     SoftmaxCrossEntropy,
@@ -29,7 +25,10 @@ from glassnet import (
     mlp,
 )
 from glassnet.errors import GlassnetError, ValidationError
+from glassnet.gradcheck import numerical_gradient, relative_error
+from glassnet.io import load, save
 from glassnet.metrics import accuracy
+from glassnet.training import make_trainer
 
 
 def blobs(rng, n_per_class=20):
@@ -327,167 +326,6 @@ def test_validation_accuracy(rng):
     )
 
 
-# -- early stopping ------------------------------------------------------------------------------------
-
-
-class Snapshots(Callback):
-    """Copies of the parameters at the end of every epoch."""
-
-    def __init__(self):
-        self.params = []
-
-    def on_epoch_end(self, trainer, epoch, logs):
-        self.params.append(params_copy(trainer.network))
-
-
-def rising_validation_problem():
-    """Fit y = 2x from w = 0 while validating on y = −2x: the validation loss only rises."""
-    x = np.linspace(-1, 1, 21).reshape(-1, 1)
-    net = mlp([1, 1], init="zeros", random_state=0)
-    return net, x, 2 * x, (x, -2 * x)
-
-
-@pytest.mark.parametrize("restore_best", [True, False])
-def test_early_stopping_with_patience_and_restore_best(restore_best):
-    net, x, y, validation = rising_validation_problem()
-    snapshots = Snapshots()
-    history = fit(
-        net,
-        x,
-        y,
-        learning_rate=0.1,
-        epochs=50,
-        validation_data=validation,
-        early_stopping=True,
-        patience=3,
-        restore_best=restore_best,
-        callbacks=[snapshots],
-    )
-    assert all(b > a for a, b in pairwise(history.val_loss))
-    assert history.best_epoch == 0
-    assert history.stopped_early
-    assert history.epochs == 4 == len(snapshots.params)  # epoch 0 then 3 epochs without progress
-    expected = snapshots.params[0] if restore_best else snapshots.params[-1]
-    for name, param in net.parameters().items():
-        assert_array_equal(param, expected[name])
-    assert not np.array_equal(snapshots.params[0]["0.weight"], snapshots.params[-1]["0.weight"])
-
-
-def test_early_stopping_monitors_training_loss_without_validation(rng):
-    x, y = rng.randn(10, 2), rng.randn(10)
-    stopper = EarlyStopping(patience=2, min_delta=1e9)  # nothing counts as progress
-    history = fit(mlp([2, 1], random_state=0), x, y, epochs=20, callbacks=[stopper])
-    assert history.epochs == 3 and history.stopped_early and history.best_epoch == 0
-
-
-def test_no_early_stop_while_improving(rng):
-    x, y = blobs(rng)
-    net = mlp([2, 4, 2], activation="tanh", output="softmax", random_state=0)
-    history = fit(net, x, y, learning_rate=0.1, epochs=15, early_stopping=True, patience=2)
-    assert history.epochs == 15 and not history.stopped_early and history.best_epoch == 14
-
-
-# -- callbacks -----------------------------------------------------------------------------------------
-
-
-class Recorder(Callback):
-    def __init__(self, stop_after_epoch=None):
-        self.events = []
-        self.stop_after_epoch = stop_after_epoch
-
-    def on_train_begin(self, trainer):
-        self.events.append(("begin",))
-
-    def on_update_end(self, trainer, update, batch_loss):
-        self.events.append(("update", update, batch_loss))
-
-    def on_epoch_end(self, trainer, epoch, logs):
-        self.events.append(("epoch", epoch, dict(logs)))
-        if epoch == self.stop_after_epoch:
-            trainer.stop_training = True
-
-    def on_train_end(self, trainer):
-        self.events.append(("end",))
-
-
-def test_callback_hooks_are_called_in_order(rng):
-    x, y = rng.randn(6, 2), rng.randn(6)
-    rec = Recorder()
-    history = fit(
-        mlp([2, 1], random_state=0),
-        x,
-        y,
-        epochs=2,
-        batch_size=3,
-        callbacks=[rec],
-        validation_data=(x, y),
-        random_state=0,
-    )
-    kinds = [e[0] for e in rec.events]
-    assert kinds == ["begin", "update", "update", "epoch", "update", "update", "epoch", "end"]
-    updates = [e for e in rec.events if e[0] == "update"]
-    assert [e[1] for e in updates] == [0, 1, 2, 3]
-    assert [e[2] for e in updates] == history.batch_loss
-    epochs = [e for e in rec.events if e[0] == "epoch"]
-    assert [e[1] for e in epochs] == [0, 1]
-    assert [e[2]["loss"] for e in epochs] == history.loss
-    assert [e[2]["val_loss"] for e in epochs] == history.val_loss
-
-
-def test_callback_can_stop_training(rng):
-    x, y = rng.randn(6, 2), rng.randn(6)
-    rec = Recorder(stop_after_epoch=2)
-    history = fit(mlp([2, 1], random_state=0), x, y, epochs=10, callbacks=[rec])
-    assert history.epochs == 3
-    assert rec.events[-1] == ("end",)
-
-
-def test_on_train_end_runs_when_training_fails(rng):
-    x, y = rng.randn(6, 2), rng.randn(6)
-    rec = Recorder()
-    with pytest.raises(TrainingDiverged):
-        fit(mlp([2, 1], random_state=0), x * 1e3, y, learning_rate=1e3, epochs=500, callbacks=[rec])
-    assert rec.events[0] == ("begin",) and rec.events[-1] == ("end",)
-
-
-# -- PrintLoss -----------------------------------------------------------------------------------------
-
-LINE = re.compile(r"^Loss after iteration (\d+): (\d+\.\d{6})$")
-
-
-def test_print_loss_lines(rng):
-    x, y = blobs(rng)
-    net = mlp([2, 3, 2], activation="tanh", output="softmax", random_state=0)
-    out = io.StringIO()
-    fit(net, x, y, learning_rate=0.1, epochs=5, callbacks=[PrintLoss(every=2, file=out)])
-    lines = out.getvalue().splitlines()
-    assert [LINE.match(line).group(1) for line in lines] == ["0", "2", "4"]
-    # the last line is the loss on the whole training set after the last update
-    assert lines[-1] == f"Loss after iteration 4: {SoftmaxCrossEntropy()(net.raw_output(x), y):.6f}"
-
-
-def test_print_loss_is_per_example_for_summed_losses(rng):
-    x, y = rng.randn(8, 2), rng.randn(8)
-    net = mlp([2, 1], random_state=0)
-    out = io.StringIO()
-    loss = SumSquaredError(0.5)
-    fit(net, x, y, loss=loss, learning_rate=0.01, epochs=1, callbacks=[PrintLoss(1, file=out)])
-    per_example = 0.5 * np.sum((net.predict(x)[:, 0] - y) ** 2) / 8
-    assert out.getvalue() == f"Loss after iteration 0: {per_example:.6f}\n"
-
-
-def test_engine_prints_nothing_by_itself(rng, capsys):
-    x, y = rng.randn(8, 2), rng.randn(8)
-    fit(mlp([2, 2, 1], random_state=0), x, y, epochs=3, validation_fraction=0.25, random_state=0)
-    assert capsys.readouterr() == ("", "")
-
-
-def test_print_loss_defaults_to_stdout(rng, capsys):
-    x, y = rng.randn(4, 2), rng.randn(4)
-    fit(mlp([2, 1], random_state=0), x, y, epochs=1, callbacks=[PrintLoss()])
-    assert LINE.match(capsys.readouterr().out.strip())
-
-
 # -- numerical gradients, divergence, inputs -------------------------------------------------------------
 
 
@@ -699,3 +537,99 @@ def test_divergence_keeps_the_parameters_of_the_last_finite_loss(optimizer, lr, 
     # they are the parameters at which that loss was measured
     assert_allclose(net.objective(x, y.reshape(-1, 1), MeanSquaredError()),
                     info.value.last_finite_loss, rtol=1e-12)  # fmt: skip
+
+
+# -- stepping a run a few updates at a time --------------------------------------------------------------
+
+
+def stepping_setup(rng):
+    x, y = blobs(rng)
+    net = mlp([2, 5, 2], activation="tanh", output="softmax", dropout=0.2, random_state=0)
+    options = dict(optimizer="adam", learning_rate=0.05, epochs=6, batch_size=7,
+                   random_state=3, validation_fraction=0.25, early_stopping=True, patience=2,
+                   metrics=["accuracy"])  # fmt: skip
+    return net, x, y, options
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 5, 100])
+def test_stepping_a_trainer_gives_the_uninterrupted_run(chunk, rng):
+    net, x, y, options = stepping_setup(rng)
+    whole = fit(net, x, y, **options)
+    expected = params_copy(net)
+    net2, x, y, options = stepping_setup(np.random.RandomState(0))
+    trainer = make_trainer(net2, x, y, **options)
+    calls = 0
+    while not trainer.done:
+        before = trainer.history.n_updates
+        trainer.step(chunk)
+        calls += 1
+        assert trainer.history.n_updates - before <= chunk
+    assert calls >= whole.n_updates // chunk
+    assert trainer.history == whole
+    for name, param in net2.parameters().items():
+        assert_array_equal(param, expected[name])
+    assert trainer.step(5) == whole  # a finished run makes no more updates
+
+
+def test_a_trainer_calls_begin_once_and_end_when_done(rng):
+    x, y = rng.randn(6, 2), rng.randn(6)
+    events = []
+
+    class Events(Callback):
+        def on_train_begin(self, trainer):
+            events.append("begin")
+
+        def on_train_end(self, trainer):
+            events.append("end")
+
+    trainer = make_trainer(mlp([2, 1], random_state=0), x, y, epochs=2, batch_size=2,
+                           shuffle=False, callbacks=[Events()])  # fmt: skip
+    trainer.step(2)
+    trainer.step(2)
+    assert events == ["begin"] and not trainer.done
+    trainer.step(2)
+    assert events == ["begin", "end"] and trainer.done and trainer.history.n_updates == 6
+
+
+# -- the penalty's scaling --------------------------------------------------------------------------------
+
+
+def test_batch_weight_penalty_scaling_divides_the_penalty_by_the_batch_weight(rng):
+    x, y = rng.randn(9, 3), rng.randint(0, 2, 9)
+    w = rng.uniform(0.5, 2.0, 9)
+    net = mlp([3, 4, 2], activation="tanh", output="softmax", l2=0.3, l1=0.05, random_state=0)
+    plain = SoftmaxCrossEntropy()(net.raw_output(x), y, w)
+    weights = [net.layers[0].params["weight"], net.layers[2].params["weight"]]
+    penalty = 0.3 / 2 * sum(np.sum(W**2) for W in weights)
+    penalty += 0.05 * sum(np.sum(np.abs(W)) for W in weights)
+    assert_allclose(net.gradient(x, y, SoftmaxCrossEntropy(), sample_weight=w), plain + penalty,
+                    rtol=1e-13)  # fmt: skip
+    net.penalty_scaling = "batch_weight"
+    value = net.gradient(x, y, SoftmaxCrossEntropy(), sample_weight=w)
+    assert_allclose(value, plain + penalty / w.sum(), rtol=1e-13)
+    # its gradient is the gradient of that objective, by central differences
+    analytic = {k: v.copy() for k, v in net.gradients().items()}
+
+    def objective():
+        return net.objective(x, y, SoftmaxCrossEntropy(), sample_weight=w)
+
+    for name, param in net.parameters().items():
+        numeric = numerical_gradient(objective, param, 1e-6)
+        assert relative_error(analytic[name], numeric) < 1e-7, name
+
+
+def test_fit_declares_the_penalty_scaling_and_a_saved_network_keeps_it(rng, tmp_path):
+    x, y = blobs(rng)
+    net = mlp([2, 3, 2], activation="tanh", output="softmax", l2=0.1, random_state=0)
+    fit(net, x, y, epochs=2, batch_size=10, penalty_scaling="batch_weight", random_state=0)
+    assert (net.l2, net.penalty_scaling) == (0.1, "batch_weight")
+    save(net, tmp_path / "net.npz")
+    loaded = load(tmp_path / "net.npz")
+    assert (loaded.l2, loaded.penalty_scaling) == (0.1, "batch_weight")
+    # continuing the loaded network optimises the same objective as continuing the original
+    fit(net, x, y, epochs=2, batch_size=10, random_state=1)
+    fit(loaded, x, y, epochs=2, batch_size=10, random_state=1)
+    for name, param in net.parameters().items():
+        assert_array_equal(param, loaded.parameters()[name])
+    with pytest.raises(ValidationError, match="penalty_scaling must be one of"):
+        fit(net, x, y, penalty_scaling="rows")
