@@ -447,8 +447,8 @@ def test_float32_stays_float32(make, output, rng):
     [
         ({"epochs": 0}, "epochs must be a positive integer, got 0"),
         ({"epochs": 2.5}, "epochs must be a positive integer"),
-        ({"batch_size": 0}, "batch_size must be a positive integer or None, got 0"),
-        ({"batch_size": True}, "batch_size must be a positive integer or None"),
+        ({"batch_size": 0}, "batch_size must be a positive integer, .auto. or None, got 0"),
+        ({"batch_size": True}, "batch_size must be a positive integer, .auto. or None"),
         ({"gradient": "finite"}, "gradient must be 'backprop' or 'numerical', got 'finite'"),
         ({"metrics": ["f1"]}, r"unknown metrics \['f1'\]; available: \['accuracy'\]"),
         ({"validation_fraction": 1.0}, r"validation_fraction must be in \(0, 1\), got 1.0"),

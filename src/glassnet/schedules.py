@@ -30,6 +30,7 @@ Schedule = Callable[[int], float]
 LearningRate = float | Schedule
 
 __all__ = [
+    "SCHEDULES",
     "Constant",
     "Cyclical",
     "ExponentialDecay",
@@ -140,11 +141,28 @@ class Cyclical:
                 f"max_lr must be >= base_lr, got max_lr={self.max_lr!r}, base_lr={self.base_lr!r}"
             )
 
+    @classmethod
+    def from_learning_rate(cls, learning_rate: float, step_size: int) -> Cyclical:
+        r"""The cycle glassnet uses for a learning rate :math:`\eta`: from :math:`\eta/10` up
+        to :math:`\eta` over ``step_size`` updates and back (the estimators' and the command's
+        ``cyclic`` rate)."""
+        return cls(learning_rate / 10, learning_rate, step_size=step_size)
+
     def __call__(self, step: int) -> float:
         t = _check_step(step)
         cycle = math.floor(1 + t / (2 * self.step_size))
         x = abs(t / self.step_size - 2 * cycle + 1)
         return self.base_lr + (self.max_lr - self.base_lr) * max(0.0, 1.0 - x)
+
+
+SCHEDULES: dict[str, type] = {
+    "constant": Constant,
+    "inverse_time": InverseTime,
+    "step": StepDecay,
+    "exponential": ExponentialDecay,
+    "cyclic": Cyclical,
+}
+"""The schedules by name: the command's ``--schedule`` choices (spelt with hyphens there)."""
 
 
 def as_schedule(learning_rate: LearningRate) -> Schedule:

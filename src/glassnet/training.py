@@ -65,6 +65,7 @@ __all__ = [
     "Trainer",
     "fit",
     "make_trainer",
+    "resolve_batch_size",
 ]
 
 
@@ -356,19 +357,30 @@ def _split_validation(
     return order[n_val:], order[:n_val]
 
 
-def _check_settings(
-    network: Network, epochs: Any, batch_size: Any, gradient: str, metrics: Sequence[str]
-) -> None:
+AUTO_BATCH_SIZE = 200
+
+
+def resolve_batch_size(batch_size: int | str | None, n: int) -> int | None:
+    """The rows per update for ``n`` training rows: ``None`` is the full batch, ``"auto"`` is
+    ``min(200, n)`` (scikit-learn's rule, which the estimators and the command follow too)."""
+    if batch_size == "auto":
+        return min(AUTO_BATCH_SIZE, n)
+    if batch_size is not None and (
+        isinstance(batch_size, (bool, str))
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
+        raise ValidationError(
+            f"batch_size must be a positive integer, 'auto' or None, got {batch_size!r}"
+        )
+    return None if batch_size is None else int(batch_size)
+
+
+def _check_settings(network: Network, epochs: Any, gradient: str, metrics: Sequence[str]) -> None:
     if not isinstance(network, Network):
         raise ValidationError(f"network must be a glassnet Network, got {type(network).__name__}")
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValidationError(f"epochs must be a positive integer, got {epochs!r}")
-    if batch_size is not None and (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, (int, np.integer))
-        or batch_size < 1
-    ):
-        raise ValidationError(f"batch_size must be a positive integer or None, got {batch_size!r}")
     if gradient not in ("backprop", "numerical"):
         raise ValidationError(f"gradient must be 'backprop' or 'numerical', got {gradient!r}")
     if gradient == "numerical" and network.device != "cpu":
@@ -407,7 +419,7 @@ def make_trainer(
     optimizer: str | Optimizer = "gd",
     learning_rate: float = 0.01,
     epochs: int = 100,
-    batch_size: int | None = None,
+    batch_size: int | str | None = None,
     shuffle: bool = True,
     random_state: RandomStateLike = None,
     validation_data: tuple[ArrayLike, ArrayLike] | None = None,
@@ -430,7 +442,7 @@ def make_trainer(
 
     ``trainer.step(k)`` makes ``k`` updates at a time; ``trainer.run()`` goes to the end.
     """
-    _check_settings(network, epochs, batch_size, gradient, metrics)
+    _check_settings(network, epochs, gradient, metrics)
     loss_fn = default_loss(network.output) if loss is None else get_loss(loss)
     xs, ys, weights = _training_data(network, x, y, loss_fn, sample_weight)
     if penalty_scaling is not None:
@@ -460,7 +472,8 @@ def make_trainer(
     if checkpoint is not None:
         all_callbacks.append(Checkpoint(checkpoint, checkpoint_every))
     trainer = Trainer(
-        network, xs, ys, loss_fn, opt, epochs=int(epochs), batch_size=batch_size,
+        network, xs, ys, loss_fn, opt, epochs=int(epochs),
+        batch_size=resolve_batch_size(batch_size, xs.shape[0]),
         shuffle=shuffle, rng=rng, validation=validation, callbacks=all_callbacks,
         metrics=metrics, gradient=gradient,
         numerical_eps=check_positive(numerical_eps, "numerical_eps"), sample_weight=weights,
@@ -492,8 +505,9 @@ def fit(network: Network, x: ArrayLike, y: ArrayLike, **options: Any) -> History
     learning_rate : float, default 0.01
     epochs : int, default 100
         Passes over the data. With ``batch_size=None`` each is one full-batch update.
-    batch_size : int or None
-        ``None`` is full batch; 1 is stochastic gradient descent.
+    batch_size : int, "auto" or None
+        ``None`` is full batch; 1 is stochastic gradient descent; ``"auto"`` is
+        ``min(200, n)`` (:func:`resolve_batch_size`).
     shuffle : bool, default True
         Reshuffle the rows each epoch (mini-batches only).
     random_state : int, RandomState, Generator or None

@@ -10,13 +10,17 @@ from typing import Any
 import click
 
 from .. import __version__
-from .workflow import SCHEDULES
+from ..activations import ACTIVATIONS
+from ..losses import LOSSES
+from ..optimizers import OPTIMIZERS
+from .workflow import schedule_names
 
 F = Callable[..., Any]
 
-ACTIVATION_NAMES = ["relu", "tanh", "sigmoid", "logistic", "leaky_relu", "gelu", "identity"]
-OPTIMIZER_NAMES = ["gd", "sgd", "adam", "rmsprop", "adagrad"]
-LOSS_NAMES = ["cross_entropy", "binary_cross_entropy", "mse", "mae", "sse"]
+#: the choices come from the registries: a new activation, loss or optimizer is offered here
+ACTIVATION_NAMES = list(ACTIVATIONS)
+OPTIMIZER_NAMES = list(OPTIMIZERS)
+LOSS_NAMES = list(LOSSES)
 
 
 def int_list(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> Any:
@@ -64,7 +68,7 @@ def training_options(func: F) -> F:
         click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=0.0,
                      help="Momentum for gd/sgd."),
         click.option("--nesterov", is_flag=True, help="Nesterov momentum for gd/sgd."),
-        click.option("--schedule", type=click.Choice(list(SCHEDULES)), default="constant",
+        click.option("--schedule", type=click.Choice(schedule_names()), default="constant",
                      show_default=True, help="Learning-rate schedule."),
         click.option("--epochs", type=click.IntRange(min=1), default=200, show_default=True),
         click.option("--batch-size", default="auto", show_default=True, callback=batch_size,

@@ -30,13 +30,21 @@ from ..errors import ValidationError
 from ..losses import Loss, get_loss
 from ..network import Network, mlp
 from ..optimizers import Optimizer, get_optimizer
-from ..schedules import Constant, Cyclical, ExponentialDecay, InverseTime, Schedule, StepDecay
-from ..training import Callback, History, fit
+from ..schedules import (
+    SCHEDULES,
+    Constant,
+    Cyclical,
+    ExponentialDecay,
+    InverseTime,
+    Schedule,
+    StepDecay,
+)
+from ..training import Callback, History, fit, resolve_batch_size
+from ..validation import lookup
 
 Array = NDArray[Any]
 
 __all__ = [
-    "SCHEDULES",
     "TrainConfig",
     "TrainedModel",
     "build_network",
@@ -44,11 +52,11 @@ __all__ = [
     "load_data",
     "predict_with",
     "save_trained",
+    "schedule_names",
     "score",
     "train",
 ]
 
-SCHEDULES = ("constant", "inverse-time", "step", "exponential", "cyclic")
 
 
 @dataclass(frozen=True)
@@ -189,25 +197,27 @@ def build_network(config: TrainConfig, n_features: int, n_outputs: int, output: 
 def _batch_size(config: TrainConfig, n: int) -> int | None:
     if config.batch_size == "full":
         return None
-    if config.batch_size == "auto":
-        return min(200, n)
-    return int(config.batch_size)
+    return resolve_batch_size(config.batch_size, n)
+
+
+def schedule_names() -> list[str]:
+    """The ``--schedule`` choices: the schedules' registry names, spelt with hyphens."""
+    return [name.replace("_", "-") for name in SCHEDULES]
 
 
 def _schedule(config: TrainConfig, lr: float, updates_per_epoch: int) -> Schedule:
     every = max(1, updates_per_epoch)
-    if config.schedule == "constant":
-        return Constant(lr)
-    if config.schedule == "inverse-time":
+    kind = lookup(config.schedule.replace("-", "_"), SCHEDULES, "schedule")
+    if kind is InverseTime:
         return InverseTime(lr, decay=config.decay)
-    if config.schedule == "step":
+    if kind is StepDecay:
         epochs = config.step_epochs or max(1, config.epochs // 3)
         return StepDecay(lr, step_size=epochs * every, gamma=config.gamma)
-    if config.schedule == "exponential":
+    if kind is ExponentialDecay:
         return ExponentialDecay(lr, gamma=config.gamma, step_size=every)
-    if config.schedule == "cyclic":
-        return Cyclical(lr / 10, lr, step_size=(config.step_epochs or 2) * every)
-    raise ValidationError(f"unknown schedule {config.schedule!r}; choose one of {list(SCHEDULES)}")
+    if kind is Cyclical:
+        return Cyclical.from_learning_rate(lr, step_size=(config.step_epochs or 2) * every)
+    return Constant(lr)
 
 
 def _optimizer(config: TrainConfig, updates_per_epoch: int) -> Optimizer:

@@ -28,6 +28,7 @@ the gradient: :math:`\partial J_b/\partial W = (\sum_i w_i\,\partial\ell_i/\part
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 import sys
@@ -43,23 +44,24 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..activations import Activation
+from ..activations import ACTIVATIONS, Activation
 from ..backend import check_device, get_namespace, namespace_of, to_device, to_numpy
 from ..callbacks import Callback, InverseScalingRate, PlateauStopping
 from ..errors import TrainingDiverged, TrainingInterrupted
 from ..losses import Loss
 from ..network import mlp
-from ..optimizers import Adam, GradientDescent, Optimizer, RMSProp
+from ..optimizers import OPTIMIZERS, Adam, GradientDescent, Optimizer
 from ..progress import ProgressBar
 from ..schedules import Cyclical
-from ..training import fit
+from ..training import fit, resolve_batch_size
 from ..validation import check_choice, check_number
 from .parts import EpochRecord
 
 Array = NDArray[Any]
 
-ACTIVATION_NAMES = ("identity", "logistic", "tanh", "relu", "leaky_relu", "gelu")
-SOLVERS = ("sgd", "adam", "rmsprop", "gd")
+#: the choices come from the registries: a new activation or optimizer is accepted here
+ACTIVATION_NAMES = tuple(ACTIVATIONS)
+SOLVERS = tuple(OPTIMIZERS)  # "gd" trains on the full batch
 LEARNING_RATES = ("constant", "invscaling", "adaptive", "cyclic")
 
 
@@ -211,19 +213,23 @@ class GlassEstimatorBase(BaseEstimator):
         self.best_validation_score_: float | None = -np.inf if self.early_stopping else None
 
     def _make_optimizer(self, updates_per_epoch: int) -> Optimizer:
+        """The solver's optimizer from the registry, with scikit-learn's settings: momentum for
+        ``"sgd"`` (``"gd"`` is the tutorials' plain full-batch descent), the betas for Adam,
+        ``epsilon`` for the adaptive ones."""
         lr = float(self.learning_rate_init)
+        kind = OPTIMIZERS[self.solver]
         optimizer: Optimizer
-        if self.solver == "adam":
+        if kind is Adam:
             optimizer = Adam(lr, beta1=self.beta_1, beta2=self.beta_2, eps=self.epsilon)
-        elif self.solver == "rmsprop":
-            optimizer = RMSProp(lr, eps=self.epsilon)
         elif self.solver == "sgd":
             nesterov = bool(self.nesterovs_momentum) and self.momentum > 0
             optimizer = GradientDescent(lr, momentum=self.momentum, nesterov=nesterov)
+        elif "eps" in inspect.signature(kind).parameters:
+            optimizer = kind(lr, eps=self.epsilon)  # type: ignore[call-arg]
         else:
-            optimizer = GradientDescent(lr)
+            optimizer = kind(lr)
         if self._schedules_apply() and self.learning_rate == "cyclic":
-            optimizer.schedule = Cyclical(lr / 10, lr, step_size=updates_per_epoch)
+            optimizer.schedule = Cyclical.from_learning_rate(lr, step_size=updates_per_epoch)
         return optimizer
 
     def _schedules_apply(self) -> bool:
@@ -233,7 +239,7 @@ class GlassEstimatorBase(BaseEstimator):
         if self.solver == "gd":
             return None
         if self.batch_size == "auto":
-            return min(200, n)
+            return resolve_batch_size("auto", n)
         if self.batch_size > n:
             message = "Got `batch_size` larger than sample size. It is going to be clipped"
             warnings.warn(message, UserWarning, stacklevel=5)

@@ -43,18 +43,23 @@ __all__ = ["GlassClassifier", "GlassRegressor"]
 _PARAMETERS = r"""
     hidden_layer_sizes : int or sequence of int, default=(100,)
         Widths of the hidden layers; ``()`` gives a linear (logistic) model.
-    activation : {"relu", "identity", "logistic", "tanh", "leaky_relu", "gelu"} or Activation
-        Hidden activation, default "relu"; an :class:`~glassnet.activations.Activation` instance
-        (``LeakyReLU(0.2)``) is copied into each hidden layer.
-    solver : {"adam", "sgd", "rmsprop", "gd"}, default="adam"
-        ``"sgd"``: mini-batch gradient descent with ``momentum``; ``"adam"``; ``"rmsprop"``
-        (:math:`\rho = 0.9`, ``epsilon``); ``"gd"``: plain full-batch gradient descent, one
-        deterministic update per epoch (``batch_size``, ``shuffle`` and ``momentum`` unused).
-        scikit-learn's ``"lbfgs"`` (and ``max_fun``) is not offered.
+    activation : str or Activation, default="relu"
+        Hidden activation: a name of :data:`glassnet.activations.ACTIVATIONS` (scikit-learn's
+        "identity", "logistic", "tanh", "relu", and "leaky_relu", "gelu", …) or an
+        :class:`~glassnet.activations.Activation` instance (``LeakyReLU(0.2)``), copied into
+        each hidden layer.
+    solver : str, default="adam"
+        A name of :data:`glassnet.optimizers.OPTIMIZERS`. ``"sgd"``: mini-batch gradient
+        descent with ``momentum``; ``"adam"``; ``"rmsprop"`` (:math:`\rho = 0.9`,
+        ``epsilon``); ``"adagrad"`` (``epsilon``); ``"gd"``: plain full-batch gradient
+        descent, one deterministic update per epoch (``batch_size``, ``shuffle`` and
+        ``momentum`` unused). scikit-learn's ``"lbfgs"`` (and ``max_fun``) is not offered.
     alpha : float, default=1e-4
         L2 penalty, scaled as scikit-learn does: a batch with weight sum :math:`s_b` (its size
-        without ``sample_weight``) adds :math:`\frac{\alpha}{2 s_b}\sum\|W\|^2` to the mean loss,
-        i.e. the engine's ``l2 = alpha / s_b``. Biases are not penalised.
+        without ``sample_weight``) adds :math:`\frac{\alpha}{2 s_b}\sum\|W\|^2` to the mean loss.
+        The fitted ``network_`` has ``l2 = alpha`` and ``penalty_scaling="batch_weight"``
+        (see :class:`~glassnet.network.Network`), and a saved one keeps both. Biases are not
+        penalised.
     l1 : float, default=0
         L1 penalty with the same scaling, :math:`\frac{l_1}{s_b}\sum|W|`.
     dropout : float in [0, 1), default=0
