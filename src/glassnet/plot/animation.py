@@ -126,7 +126,7 @@ def animate_training(
     """
     from matplotlib.animation import PillowWriter
 
-    from .base import _pyplot
+    from .base import pyplot
     from .pictures import decision_boundary
 
     if not isinstance(network, Network):
@@ -145,7 +145,7 @@ def animate_training(
     y_show, classes = _display(network, np.asarray(y))
     path.parent.mkdir(parents=True, exist_ok=True)
 
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4.5))
     writer = PillowWriter(fps=fps)
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 Predictor = Callable[[NDArray[Any]], ArrayLike] | Any
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
     import matplotlib
 
     if "matplotlib.pyplot" not in sys.modules:
@@ -30,7 +30,7 @@ def _pyplot() -> Any:
     return plt
 
 
-def _finish(fig: Figure, path: str | Path | None) -> Figure:
+def finish(fig: Figure, path: str | Path | None) -> Figure:
     if path is not None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -38,15 +38,15 @@ def _finish(fig: Figure, path: str | Path | None) -> Figure:
     return fig
 
 
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    plt = _pyplot()
+def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    plt = pyplot()
     if ax is None:
         fig, ax = plt.subplots(figsize=figsize)
         return fig, ax
     return cast("Figure", ax.figure), ax
 
 
-def _predictions(predict: Predictor, x: NDArray[Any]) -> NDArray[Any]:
+def predictions(predict: Predictor, x: NDArray[Any]) -> NDArray[Any]:
     """Call ``predict`` (a function or an object with ``predict``) on ``x``; one value per row."""
     fn = predict.predict if hasattr(predict, "predict") else predict
     out = np.asarray(fn(x))
@@ -60,7 +60,7 @@ def _predictions(predict: Predictor, x: NDArray[Any]) -> NDArray[Any]:
     return out
 
 
-def _check_2d_inputs(X: ArrayLike, y: ArrayLike, what: str) -> tuple[NDArray[Any], NDArray[Any]]:
+def check_2d_inputs(X: ArrayLike, y: ArrayLike, what: str) -> tuple[NDArray[Any], NDArray[Any]]:
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValidationError(f"{what} need 2-D inputs, got X of shape {X.shape}")

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..errors import ValidationError
-from .base import Predictor, _axes, _check_2d_inputs, _finish, _predictions, _pyplot
+from .base import Predictor, check_2d_inputs, finish, new_axes, predictions, pyplot
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -59,14 +59,14 @@ def prediction_surface(
     ``plot_surface`` with the ``coolwarm`` colour map, as the tutorial draws
     :math:`y = b + w_1 x_1 + w_2 x_2` and the sigmoid network.
     """
-    X, y = _check_2d_inputs(X, y, "prediction surfaces")
+    X, y = check_2d_inputs(X, y, "prediction surfaces")
     if (
         isinstance(resolution, bool)
         or not isinstance(resolution, (int, np.integer))
         or resolution < 2
     ):
         raise ValidationError(f"resolution must be an integer of at least 2, got {resolution!r}")
-    plt = _pyplot()
+    plt = pyplot()
     if ax is None:
         fig = plt.figure(figsize=(7, 5.5))
         ax3d: Any = fig.add_subplot(projection="3d")
@@ -78,7 +78,7 @@ def prediction_surface(
         np.linspace(X[:, 0].min(), X[:, 0].max(), resolution),
         np.linspace(X[:, 1].min(), X[:, 1].max(), resolution),
     )
-    z = _predictions(predict, np.c_[x1.ravel(), x2.ravel()]).astype(float).reshape(x1.shape)
+    z = predictions(predict, np.c_[x1.ravel(), x2.ravel()]).astype(float).reshape(x1.shape)
     ax3d.plot_surface(x1, x2, z, cmap=plt.cm.coolwarm, linewidth=0, antialiased=False, alpha=0.8)
     ax3d.scatter(X[:, 0], X[:, 1], y.ravel(), color="k", s=12, depthshade=True)
     ax3d.set_xlabel(axis_labels[0])
@@ -86,7 +86,7 @@ def prediction_surface(
     ax3d.set_zlabel(axis_labels[2])
     if title:
         ax3d.set_title(title)
-    return _finish(fig, path)
+    return finish(fig, path)
 
 
 def confusion_matrix(
@@ -137,7 +137,7 @@ def confusion_matrix(
         totals = values.sum(axis=1, keepdims=True)
         values = np.divide(values, totals, out=np.zeros_like(values), where=totals > 0)
     side = max(4.5, 0.6 * k + 2.5)
-    fig, ax = _axes(ax, (side + 0.8, side))
+    fig, ax = new_axes(ax, (side + 0.8, side))
     image = ax.imshow(values, cmap=cmap, vmin=0, vmax=1 if normalize else max(values.max(), 1))
     ticks = None if normalize else MaxNLocator(integer=True)
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, ticks=ticks)
@@ -151,4 +151,4 @@ def confusion_matrix(
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(title)
-    return _finish(fig, path)
+    return finish(fig, path)

@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import ValidationError
-from .base import Predictor, _axes, _check_2d_inputs, _finish, _predictions, _pyplot
+from .base import Predictor, check_2d_inputs, finish, new_axes, predictions, pyplot
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -76,7 +76,7 @@ def _draw_classes(
     """Fill the grid by predicted class and scatter the data, one colour per class index."""
     from matplotlib.lines import Line2D
 
-    spectral = _pyplot().cm.Spectral
+    spectral = pyplot().cm.Spectral
     k = len(labels)
     top = max(k - 1, 1)
     pad = top * 0.075 / 0.85  # regions at 7.5 %…92.5 % of the map, points at its ends
@@ -136,14 +136,14 @@ def decision_boundary(
     that are not whole numbers (scores) are shaded with ``contourf``'s own levels instead.
     String labels get a legend.
     """
-    X, y = _check_2d_inputs(X, y, "decision boundaries")
-    fig, ax = _axes(ax, (6, 4.5))
-    spectral = _pyplot().cm.Spectral
+    X, y = check_2d_inputs(X, y, "decision boundaries")
+    fig, ax = new_axes(ax, (6, 4.5))
+    spectral = pyplot().cm.Spectral
     x_min, x_max = X[:, 0].min() - 0.5, X[:, 0].max() + 0.5
     y_min, y_max = X[:, 1].min() - 0.5, X[:, 1].max() + 0.5
     step = max(resolution, (max(x_max - x_min, y_max - y_min)) / 1000)
     xx, yy = np.meshgrid(np.arange(x_min, x_max, step), np.arange(y_min, y_max, step))
-    z = _predictions(predict, np.c_[xx.ravel(), yy.ravel()])
+    z = predictions(predict, np.c_[xx.ravel(), yy.ravel()])
     if classes is None and _is_continuous(z):
         ax.contourf(xx, yy, z.reshape(xx.shape), cmap=spectral)
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap=spectral, s=40, edgecolors="k", linewidths=0.3)
@@ -151,7 +151,7 @@ def decision_boundary(
         _draw_classes(ax, xx, yy, z, X, y, _class_labels(y, z, classes))
     if title:
         ax.set_title(title)
-    return _finish(fig, path)
+    return finish(fig, path)
 
 
 def loss_curve(
@@ -177,7 +177,7 @@ def loss_curve(
     log : bool, default False
         Logarithmic loss axis.
     """
-    fig, ax = _axes(ax, (7, 3.5))
+    fig, ax = new_axes(ax, (7, 3.5))
     losses = np.asarray(losses)
     ax.plot(np.arange(1, len(losses) + 1), losses, linewidth=1.5, label="train")
     if val_losses is not None:
@@ -189,7 +189,7 @@ def loss_curve(
     ax.set_xlabel(xlabel)
     ax.set_ylabel("loss")
     ax.set_title(title)
-    return _finish(fig, path)
+    return finish(fig, path)
 
 
 def loss_curves(
@@ -228,7 +228,7 @@ def loss_curves(
     """
     if not history.loss:
         raise ValidationError("the history has no epochs to plot")
-    fig, ax = _axes(ax, (7, 3.5))
+    fig, ax = new_axes(ax, (7, 3.5))
     full_batch = history.n_updates == history.epochs
     if per_update is None:
         per_update = not full_batch
@@ -249,7 +249,7 @@ def loss_curves(
     ax.set_ylabel("loss")
     ax.set_title(title)
     ax.legend()
-    return _finish(fig, path)
+    return finish(fig, path)
 
 
 def _scores(train: float, test: float | None) -> str:
@@ -294,7 +294,7 @@ def sweep_grid(
         )
     if scores is not None:
         titles = [f"{t} — {_scores(*pair)}" for t, pair in zip(titles, scores, strict=True)]
-    plt = _pyplot()
+    plt = pyplot()
     rows = -(-len(models) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(6 * columns, 4.5 * rows), squeeze=False)
     for ax, model, title in zip(axes.ravel(), models, titles, strict=False):
@@ -302,4 +302,4 @@ def sweep_grid(
     for ax in axes.ravel()[len(models) :]:
         ax.set_axis_off()
     fig.tight_layout()
-    return _finish(fig, path)
+    return finish(fig, path)
