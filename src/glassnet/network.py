@@ -26,11 +26,11 @@ from .backend import check_device, get_namespace, namespace_of, to_device, to_nu
 from .errors import NotFittedError, ValidationError
 from .initializers import Initializer
 from .layers import Dense, Dropout
-from .losses import Loss
 from .validation import RandomStateLike, check_array, check_positive, check_random_state
 
 if TYPE_CHECKING:
-    from .training import History
+    from .callbacks import History
+    from .losses import Loss
 
 Array = NDArray[Any]
 

@@ -39,6 +39,7 @@ from numpy.typing import ArrayLike, NDArray
 from .backend import namespace_of, to_device, to_numpy
 from .callbacks import Callback, Checkpoint, EarlyStopping, History, PrintLoss
 from .errors import TrainingDiverged, TrainingInterrupted, ValidationError
+from .gradcheck import numerical_gradient_into
 from .io.checkpoint import load_checkpoint
 from .losses import Loss, default_loss, get_loss, prepare_target
 from .metrics import accuracy
@@ -194,8 +195,6 @@ class Trainer:
 
     def _compute_gradient(self, xb: Array, yb: Array, wb: Array | None) -> float:
         if self.gradient == "numerical":
-            from .gradcheck import numerical_gradient_into
-
             return numerical_gradient_into(
                 self.network, xb, yb, self.loss, self.numerical_eps, sample_weight=wb
             )

@@ -18,15 +18,13 @@ import csv
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import ValidationError
-
-if TYPE_CHECKING:
-    from .datasets import Dataset
+from .dataset import Dataset
 
 Array = NDArray[Any]
 PathLike = str | os.PathLike[str]
@@ -212,8 +210,6 @@ def load_csv(path: PathLike, target: str | None = None, *, task: str | None = No
         On a missing, unreadable, empty, ragged or non-UTF-8 file, an unknown target, a
         non-numeric feature, or a missing value; the message names the column and row.
     """
-    from .datasets import Dataset
-
     if task not in (None, "classification", "regression"):
         raise ValidationError(f"task must be 'classification', 'regression' or None, got {task!r}")
     table = _Table(path)
