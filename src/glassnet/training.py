@@ -341,9 +341,10 @@ class Trainer:
 
 
 def _split_validation(
-    n: int, fraction: float, rng: np.random.RandomState | np.random.Generator
-) -> tuple[Array, Array]:
-    """Row indices (train, validation) for a random split."""
+    x: Array, y: Array, weights: Array | None, fraction: float, rng: Any
+) -> tuple[Array, Array, Array | None, tuple[Array, Array]]:
+    """Split ``fraction`` of the rows off at random: training rows, and validation rows."""
+    n = x.shape[0]
     if not 0 < fraction < 1:
         raise ValidationError(f"validation_fraction must be in (0, 1), got {fraction!r}")
     n_val = round(n * fraction)
@@ -353,7 +354,18 @@ def _split_validation(
             "it needs at least one row on each side"
         )
     order = rng.permutation(n)
-    return order[n_val:], order[:n_val]
+    train, val = order[n_val:], order[:n_val]
+    return x[train], y[train], None if weights is None else weights[train], (x[val], y[val])
+
+
+def _validation_data(
+    network: Network, data: tuple[ArrayLike, ArrayLike] | None, loss: Loss
+) -> tuple[Array, Array] | None:
+    """Given validation rows checked: X for the network, y on the host."""
+    if data is None:
+        return None
+    xv = network.check_input(data[0])
+    return xv, prepare_target(to_numpy(data[1]), xv.shape[0], loss, network.dtype)
 
 
 AUTO_BATCH_SIZE = 200
@@ -450,32 +462,24 @@ def make_trainer(
     rng = check_random_state(random_state)
     if validation_data is not None and validation_fraction is not None:
         raise ValidationError("give validation_data or validation_fraction, not both")
-    validation = None
+    validation: tuple[Array, Array] | None
     if validation_fraction is not None:
-        train, val = _split_validation(xs.shape[0], validation_fraction, rng)
-        validation = (xs[val], ys[val])
-        xs, ys = xs[train], ys[train]
-        weights = None if weights is None else weights[train]
-    elif validation_data is not None:
-        xv = network.check_input(validation_data[0])
-        yv = to_numpy(validation_data[1])
-        validation = (xv, prepare_target(yv, xv.shape[0], loss_fn, network.dtype))
-    xp = network.xp  # the data go to the network's device once, checked
-    xs, ys = to_device(xs, xp), to_device(ys, xp)
-    weights = None if weights is None else to_device(weights, xp)
-    if validation is not None:  # its targets stay on the host, where its loss is taken
-        validation = (to_device(validation[0], xp), validation[1])
+        xs, ys, weights, validation = _split_validation(xs, ys, weights, validation_fraction, rng)
+    else:
+        validation = _validation_data(network, validation_data, loss_fn)
     all_callbacks = list(callbacks)
     if early_stopping:
         all_callbacks.append(EarlyStopping(patience, min_delta, restore_best))
     if checkpoint is not None:
         all_callbacks.append(Checkpoint(checkpoint, checkpoint_every))
+    xp = network.xp  # the data go to the network's device once, checked
     trainer = Trainer(
-        network, xs, ys, loss_fn, opt, epochs=int(epochs),
-        batch_size=resolve_batch_size(batch_size, xs.shape[0]),
-        shuffle=shuffle, rng=rng, validation=validation, callbacks=all_callbacks,
-        metrics=metrics, gradient=gradient,
-        numerical_eps=check_positive(numerical_eps, "numerical_eps"), sample_weight=weights,
+        network, to_device(xs, xp), to_device(ys, xp), loss_fn, opt, epochs=int(epochs),
+        batch_size=resolve_batch_size(batch_size, xs.shape[0]), shuffle=shuffle, rng=rng,
+        validation=None if validation is None else (to_device(validation[0], xp), validation[1]),
+        callbacks=all_callbacks, metrics=metrics, gradient=gradient,
+        numerical_eps=check_positive(numerical_eps, "numerical_eps"),
+        sample_weight=None if weights is None else to_device(weights, xp),
     )  # fmt: skip
     if resume is not None:
         load_checkpoint(trainer, resume)
