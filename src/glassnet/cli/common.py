@@ -108,7 +108,7 @@ def config_from(options: dict[str, Any]) -> Any:
         learning_rate=options["learning_rate"], momentum=options["momentum"],
         nesterov=options["nesterov"], schedule=options["schedule"], epochs=options["epochs"],
         batch_size=options["batch_size"], l2=options["l2"], l1=options["l1"],
-        dropout=options["dropout"], seed=options["seed"], test_size=options["test_size"],
+        dropout=options["dropout"], random_state=options["seed"], test_size=options["test_size"],
         validation_fraction=options["validation_fraction"],
         early_stopping=options["early_stopping"], patience=options["patience"],
         standardize=not options["no_standardize"], device=options.get("device", "cpu"),

@@ -110,7 +110,7 @@ def train(data: str, out: str | None, plot: str | None, quiet: bool, checkpoint:
 
     config = config_from(options)
     get_namespace(config.device)  # no CuPy or no GPU: say so before loading any data
-    dataset = load_data(data, target=options["target"], task=options["task"], seed=config.seed)
+    dataset = load_data(data, target=options["target"], task=options["task"], random_state=config.random_state)
     folder = ensure_dir(plot)
     gif = folder / "training.gif" if folder is not None and can_animate(dataset, config) else None
     try:
@@ -323,7 +323,7 @@ def sweep(data: str, params: tuple[str, ...], jobs: int, plot: str | None, **opt
     axes += [_parse_param(p) for p in params]
     configs = [base.with_(**dict(zip([a for a, _ in axes], combo, strict=True)))
                for combo in itertools.product(*(values for _, values in axes))]  # fmt: skip
-    dataset = load_data(data, target=options["target"], task=options["task"], seed=base.seed)
+    dataset = load_data(data, target=options["target"], task=options["task"], random_state=base.random_state)
     models = Parallel(n_jobs=jobs)(delayed(_train_one)(dataset, c) for c in configs)
     labels = [", ".join(f"{a}={_show(getattr(m.config, a))}" for a, _ in axes) for m in models]
     metric = "accuracy" if dataset.task == "classification" else "r2"

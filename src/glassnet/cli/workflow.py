@@ -88,7 +88,7 @@ class TrainConfig:
     l2: float = 0.0
     l1: float = 0.0
     dropout: float = 0.0
-    seed: int = 0
+    random_state: int = 0
     test_size: float = 0.25
     validation_fraction: float | None = None
     early_stopping: bool = False
@@ -129,7 +129,7 @@ class TrainedModel:
 
 
 def load_data(
-    source: str, *, target: str | None = None, task: str | None = None, seed: int = 0
+    source: str, *, target: str | None = None, task: str | None = None, random_state: int = 0
 ) -> Dataset:
     """A built-in dataset by name, or a CSV file by path (``target`` names its label column)."""
     if source in DATASETS:
@@ -137,7 +137,7 @@ def load_data(
             raise ValidationError(
                 f"--target applies to CSV files; {source!r} is a built-in dataset"
             )
-        return load_dataset(source, random_state=seed)
+        return load_dataset(source, random_state=random_state)
     path = Path(source)
     if path.suffix.lower() == ".csv" or path.exists():
         return load_csv(path, target, task=task)
@@ -158,7 +158,7 @@ def _split(
         return dataset.X, dataset.y, None, None
     X_train, X_test, y_train, y_test = train_test_split(
         dataset.X, dataset.y, test_size=config.test_size,
-        stratify=dataset.task == "classification", random_state=config.seed,
+        stratify=dataset.task == "classification", random_state=config.random_state,
     )  # fmt: skip
     return X_train, y_train, X_test, y_test
 
@@ -190,7 +190,7 @@ def build_network(config: TrainConfig, n_features: int, n_outputs: int, output: 
     return mlp(
         [n_features, *config.hidden, n_outputs], activation=config.activation, output=output,
         init=config.init, dropout=config.dropout, l2=config.l2, l1=config.l1,
-        random_state=config.seed, device=config.device,
+        random_state=config.random_state, device=config.device,
     )  # fmt: skip
 
 
@@ -279,7 +279,7 @@ def train(
     targets = _targets(y_train, dataset.task, output, target_scaler)
     kwargs: dict[str, Any] = {
         "loss": loss, "optimizer": _optimizer(config, updates), "batch_size": batch,
-        "shuffle": True, "random_state": config.seed, "callbacks": callbacks,
+        "shuffle": True, "random_state": config.random_state, "callbacks": callbacks,
     }  # fmt: skip
     start = time.perf_counter()
     if animation is not None and (checkpoint is not None or resume is not None):
