@@ -267,8 +267,8 @@ class Trainer:
                         cb.on_epoch_end(self, epoch, logs)
                     if self.checkpoint is not None and (epoch + 1) % self.checkpoint_every == 0:
                         save_checkpoint(self, self.checkpoint)
-                    if self.stop_requested and epoch + 1 < epochs:
-                        self._interrupt()
+                    if self.stop_requested and epoch + 1 < epochs and not self.stop_training:
+                        self._interrupt()  # a run that is over anyway just ends
                     if self.stop_training:
                         break
                 if not all(np.isfinite(p).all() for p in self._params.values()):
