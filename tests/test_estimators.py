@@ -762,6 +762,57 @@ def test_save_and_load_predict_bit_for_bit_without_pickle(make, tmp_path):
     loaded.set_params(warm_start=True, max_iter=2).fit(X, labels if is_classifier else X[:, 0])
 
 
+def _outcome(estimator, X):  # type: ignore[no-untyped-def]
+    """What ``estimator.predict(X)`` raises or warns, the estimator's class name masked."""
+    name = type(estimator).__name__
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            estimator.predict(X)
+        except Exception as exc:  # the exception itself is compared
+            return type(exc), str(exc).replace(name, "<estimator>")
+    return [(w.category, str(w.message).replace(name, "<estimator>")) for w in caught]
+
+
+@quiet
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [(GlassClassifier, MLPClassifier), (GlassRegressor, MLPRegressor)],
+    ids=["classifier", "regressor"],
+)
+def test_loaded_estimator_keeps_feature_names_and_checks_them_as_sklearn(ours, theirs, tmp_path):
+    import pandas as pd
+
+    X, y = _blobs(60)
+    X = np.c_[X, X[:, 0] * X[:, 1]]
+    frame = pd.DataFrame(X, columns=["width", "height", "area"])
+    path = tmp_path / "named.glassnet"
+    ours(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(frame, y).save(path)
+    loaded = ours.load(path)
+    reference = theirs(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(frame, y)
+    assert_array_equal(loaded.feature_names_in_, reference.feature_names_in_)
+    assert loaded.feature_names_in_.dtype == reference.feature_names_in_.dtype
+    inputs = {
+        "the same frame": frame,
+        "an array": X,
+        "other names": pd.DataFrame(X, columns=["width", "height", "volume"]),
+        "another order": frame[["area", "width", "height"]],
+        "integer names": pd.DataFrame(X),
+    }
+    for what, data in inputs.items():
+        assert _outcome(loaded, data) == _outcome(reference, data), what
+    assert _outcome(loaded, X)[0][0] is UserWarning  # the array warns, it is not refused
+    assert _outcome(loaded, frame) == []
+
+    # fitted on an array, then shown a DataFrame: no names to keep, and a warning
+    path = tmp_path / "unnamed.glassnet"
+    ours(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(X, y).save(path)
+    loaded = ours.load(path)
+    reference = theirs(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(X, y)
+    assert not hasattr(loaded, "feature_names_in_")
+    assert _outcome(loaded, frame) == _outcome(reference, frame) != []
+
+
 def test_top_level_names_load_lazily():
     assert glassnet.GlassClassifier is GlassClassifier
     assert glassnet.GlassRegressor is GlassRegressor
