@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._archive import read_array, write_atomic
+from ._archive import read_array, remove_stale_temporaries, write_atomic
 from .backend import to_numpy
 from .errors import ModelFileError, ValidationError
 from .layers import Dropout
@@ -103,9 +103,13 @@ def save_checkpoint(trainer: Trainer, path: str | Path) -> None:
 
 
 def load_checkpoint(trainer: Trainer, path: str | Path) -> None:
-    """Put the state saved in ``path`` into ``trainer``, built with the same arguments."""
+    """Put the state saved in ``path`` into ``trainer``, built with the same arguments.
+
+    Temporaries of writers of ``path`` that were killed before their rename are removed.
+    """
     from .training import History
 
+    remove_stale_temporaries(Path(path))
     try:
         with zipfile.ZipFile(path) as archive:
             names = {n[: -len(".npy")] for n in archive.namelist() if n.endswith(".npy")}
