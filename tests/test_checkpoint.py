@@ -4,6 +4,7 @@ checkpoint ends with exactly the weights of the run that was never stopped."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -290,3 +291,18 @@ def test_resume_after_epochs_without_improvement_keeps_the_patience_count(
     assert (h_again.best_epoch, h_again.stopped_early) == (h_whole.best_epoch, True)
     for name, param in whole.parameters().items():
         assert_array_equal(again.parameters()[name], param, err_msg=name)
+
+
+def test_resume_removes_the_temporaries_of_dead_writers_only(rng, tmp_path, dead_pid):
+    x, y = data(rng)
+    path = tmp_path / "run.ckpt"
+    fit(build({}), x, y, optimizer=Adam(0.01), epochs=3, checkpoint=path)
+    stale = tmp_path / f".run.ckpt.{dead_pid}.0123456789abcdef.tmp"  # a writer killed mid-save
+    live = tmp_path / f".run.ckpt.{os.getpid()}.0123456789abcdef.tmp"
+    other = tmp_path / f".model.glassnet.{dead_pid}.0123456789abcdef.tmp"
+    for temporary in (stale, live, other):
+        temporary.write_bytes(b"PK\x03\x04 half an archive")
+    # nothing is left to train, so nothing is saved: the resume itself cleans up
+    history = fit(build({}), x, y, optimizer=Adam(0.01), epochs=3, resume=path)
+    assert history.epochs == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, live.name, other.name])
