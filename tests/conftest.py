@@ -29,3 +29,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
     line = config.stash.get(_FUZZ_REPORT, None)
     if line:
         terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def dead_pid() -> int:
+    """The process id of a process that has exited and been reaped."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait(timeout=60)
+    return child.pid

@@ -3,6 +3,7 @@ checkpoint ends with exactly the weights of the run that was never stopped."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from glassnet import Adam, Callback, GradientDescent, TrainingInterrupted, fit, mlp
+from glassnet import Adam, Callback, EarlyStopping, GradientDescent, TrainingInterrupted, fit, mlp
 from glassnet.errors import GlassnetError, ModelFileError, ValidationError
 
 
@@ -226,3 +227,86 @@ def test_the_checkpoint_callback_is_the_checkpoint_argument(rng, tmp_path):
         assert_array_equal(resumed.parameters()[name], param)
     with pytest.raises(ValidationError, match="every"):
         Checkpoint(path, every=0)
+
+
+# -- early stopping's patience count across a resume ----------------------------------------
+# Mini-batch gradient descent on 35 training rows in batches of 10: 4 updates an epoch, so epoch e runs
+# updates 4e .. 4e+3. With these settings the validation loss of the uninterrupted run stalls
+# after epochs 1-2 and again after epoch 4, until patience (4) runs out; the test works the
+# patience count out from that run's own val_loss and interrupts where it is above zero.
+PATIENCE_RUN = {
+    "epochs": 40,
+    "batch_size": 10,
+    "random_state": 1,
+    "validation_fraction": 0.3,
+    "early_stopping": True,
+    "patience": 4,
+}
+
+
+def waits_after_each_epoch(val_loss):  # type: ignore[no-untyped-def]
+    """Early stopping's count of epochs without improvement, written out (min_delta=0)."""
+    best, wait, waits = np.inf, 0, []
+    for value in val_loss:
+        best, wait = (value, 0) if value < best else (best, wait + 1)
+        waits.append(wait)
+    return waits
+
+
+class PatienceProbe(Callback):
+    """Records early stopping's count as a run begins: for a resumed run, the restored one."""
+
+    def on_train_begin(self, trainer):  # type: ignore[no-untyped-def]
+        self.waits = [cb.wait for cb in trainer.callbacks if isinstance(cb, EarlyStopping)]
+
+
+@pytest.mark.parametrize("restore_best", [True, False])
+# ends of epochs 1, 5, 6 (count 1, 2, 3); inside epochs 2, 5, 7 (count 1, 1, 3 carried in);
+# the last update of epoch 7, where patience runs out and the run is over anyway
+@pytest.mark.parametrize("stop_after", [7, 23, 27, 9, 22, 29, 31])
+def test_resume_after_epochs_without_improvement_keeps_the_patience_count(
+    stop_after, restore_best, rng, tmp_path
+):
+    x, y = data(rng)
+    whole = build({})
+    h_whole = fit(whole, x, y, optimizer=GradientDescent(0.8), restore_best=restore_best,
+                  **PATIENCE_RUN)  # fmt: skip
+    waits = waits_after_each_epoch(h_whole.val_loss)
+    assert h_whole.stopped_early and waits[-1] == 4 and h_whole.epochs < 40
+    epochs_done = (stop_after + 1) // 4  # epochs completed when the update stop_after ends
+
+    path, again = tmp_path / "run.ckpt", build({})
+    if epochs_done == h_whole.epochs:  # asked to stop as early stopping ends the run: it ends
+        try:
+            h_again = fit(again, x, y, optimizer=GradientDescent(0.8), restore_best=restore_best,
+                          checkpoint=path, callbacks=[StopAt(stop_after)], **PATIENCE_RUN)  # fmt: skip
+        except TrainingInterrupted as exc:  # a KeyboardInterrupt: it would end the test session
+            pytest.fail(f"a finished run was reported as interrupted: {exc}")
+    else:
+        with pytest.raises(TrainingInterrupted):
+            fit(build({}), x, y, optimizer=GradientDescent(0.8), restore_best=restore_best,
+                checkpoint=path, callbacks=[StopAt(stop_after)], **PATIENCE_RUN)  # fmt: skip
+        probe = PatienceProbe()
+        h_again = fit(again, x, y, optimizer=GradientDescent(0.8), restore_best=restore_best,
+                      resume=path, callbacks=[probe], **PATIENCE_RUN)  # fmt: skip
+        assert probe.waits == [waits[epochs_done - 1]] and waits[epochs_done - 1] > 0
+    assert (h_again.epochs, h_again.n_updates) == (h_whole.epochs, h_whole.n_updates)
+    assert h_again.val_loss == h_whole.val_loss and h_again.loss == h_whole.loss
+    assert (h_again.best_epoch, h_again.stopped_early) == (h_whole.best_epoch, True)
+    for name, param in whole.parameters().items():
+        assert_array_equal(again.parameters()[name], param, err_msg=name)
+
+
+def test_resume_removes_the_temporaries_of_dead_writers_only(rng, tmp_path, dead_pid):
+    x, y = data(rng)
+    path = tmp_path / "run.ckpt"
+    fit(build({}), x, y, optimizer=Adam(0.01), epochs=3, checkpoint=path)
+    stale = tmp_path / f".run.ckpt.{dead_pid}.0123456789abcdef.tmp"  # a writer killed mid-save
+    live = tmp_path / f".run.ckpt.{os.getpid()}.0123456789abcdef.tmp"
+    other = tmp_path / f".model.glassnet.{dead_pid}.0123456789abcdef.tmp"
+    for temporary in (stale, live, other):
+        temporary.write_bytes(b"PK\x03\x04 half an archive")
+    # nothing is left to train, so nothing is saved: the resume itself cleans up
+    history = fit(build({}), x, y, optimizer=Adam(0.01), epochs=3, resume=path)
+    assert history.epochs == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, live.name, other.name])

@@ -215,6 +215,79 @@ def test_early_stopping_follows_sklearn_without_shuffling():
     assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-7, atol=1e-10)
 
 
+class _SplitRecorder:
+    """Stands in for ``train_test_split`` where an estimator calls it, keeping what it returned."""
+
+    def __init__(self) -> None:
+        self.parts: list[list[np.ndarray]] = []
+        self.stratify: list[object] = []
+
+    def __call__(self, *arrays, **kwargs):  # type: ignore[no-untyped-def]
+        self.parts.append(train_test_split(*arrays, **kwargs))
+        self.stratify.append(kwargs.get("stratify"))
+        return self.parts[-1]
+
+
+def _record_splits(monkeypatch):  # type: ignore[no-untyped-def]
+    """(glassnet's, scikit-learn's) validation splits, as their MLPs make them."""
+    ours, theirs = _SplitRecorder(), _SplitRecorder()
+    monkeypatch.setattr("glassnet.sklearn.base.train_test_split", ours)
+    monkeypatch.setattr("sklearn.neural_network._multilayer_perceptron.train_test_split", theirs)
+    return ours, theirs
+
+
+def _assert_proportions(labels, part):  # type: ignore[no-untyped-def]
+    """Each class holds its share of ``part`` to within one row, as a stratified split does."""
+    classes, counts = np.unique(labels, return_counts=True)
+    found = np.array([np.sum(part == c) for c in classes])
+    expected = counts / len(labels) * len(part)
+    assert np.all(np.abs(found - expected) <= 1), (found, expected)
+
+
+@quiet
+@pytest.mark.parametrize("labels", [[0, 1], ["no", "yes"], [7, 3]], ids=["0/1", "strings", "7/3"])
+def test_binary_validation_split_is_sklearns_stratified_one(labels, monkeypatch):
+    X, codes = make_classification(200, n_features=5, weights=[0.75], flip_y=0.1, random_state=0)
+    y = np.asarray(labels)[codes]
+    common = dict(hidden_layer_sizes=(6,), early_stopping=True, validation_fraction=0.2,
+                  shuffle=False, random_state=3, learning_rate_init=0.01, batch_size=32,
+                  max_iter=60)  # fmt: skip
+    our_split, their_split = _record_splits(monkeypatch)
+    ours, theirs = GlassClassifier(**common).fit(X, y), MLPClassifier(**common).fit(X, y)
+    # the same validation rows: X, targets, y split as [X_train, X_val, t_train, t_val, ...]
+    [ours_parts], [theirs_parts] = our_split.parts, their_split.parts
+    assert_array_equal(ours_parts[1], theirs_parts[1])
+    assert_array_equal(ours_parts[0], theirs_parts[0])
+    y_train, y_val = ours_parts[4], ours_parts[5]
+    assert len(y_val) == 40 and set(y_val) == set(labels)
+    _assert_proportions(y, y_val)
+    _assert_proportions(y, y_train)
+    # hence, without shuffling, the same run: scores, losses and stopping epoch
+    assert ours.n_iter_ == theirs.n_iter_
+    assert_allclose(ours.validation_scores_, theirs.validation_scores_, rtol=0, atol=1e-12)
+    assert_allclose(ours.best_validation_score_, theirs.best_validation_score_, atol=1e-12)
+    assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-9)
+
+
+@quiet
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_multiclass_validation_split_is_stratified_unlike_sklearns(seed, monkeypatch):
+    rng = np.random.RandomState(seed)
+    y = rng.permutation(np.repeat(np.array(["ant", "bee", "cow"]), [120, 60, 20]))
+    X = rng.randn(200, 2) + np.searchsorted(["ant", "bee", "cow"], y)[:, None]
+    common = dict(hidden_layer_sizes=(4,), early_stopping=True, validation_fraction=0.2,
+                  max_iter=2, random_state=seed)  # fmt: skip
+    our_split, their_split = _record_splits(monkeypatch)
+    GlassClassifier(**common).fit(X, y)
+    [(_, _, _, _, y_train, y_val)] = our_split.parts
+    assert len(y_val) == 40 and len(y_train) == 160
+    _assert_proportions(y, y_val)
+    _assert_proportions(y, y_train)
+    # scikit-learn (1.9) stratifies binary targets only; the estimator's docstring says so
+    MLPClassifier(**common).fit(X, y)
+    assert our_split.stratify[0] is not None and their_split.stratify == [None]
+
+
 # -- scikit-learn workflows ---------------------------------------------------------------------
 @quiet
 def test_pipeline_grid_search_cross_val_clone_and_pickle():
@@ -698,6 +771,57 @@ def test_save_and_load_predict_bit_for_bit_without_pickle(make, tmp_path):
     with pytest.raises(ModelFileError, match="not a"):
         (GlassRegressor if is_classifier else GlassClassifier).load(path)
     loaded.set_params(warm_start=True, max_iter=2).fit(X, labels if is_classifier else X[:, 0])
+
+
+def _outcome(estimator, X):  # type: ignore[no-untyped-def]
+    """What ``estimator.predict(X)`` raises or warns, the estimator's class name masked."""
+    name = type(estimator).__name__
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            estimator.predict(X)
+        except Exception as exc:  # the exception itself is compared
+            return type(exc), str(exc).replace(name, "<estimator>")
+    return [(w.category, str(w.message).replace(name, "<estimator>")) for w in caught]
+
+
+@quiet
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [(GlassClassifier, MLPClassifier), (GlassRegressor, MLPRegressor)],
+    ids=["classifier", "regressor"],
+)
+def test_loaded_estimator_keeps_feature_names_and_checks_them_as_sklearn(ours, theirs, tmp_path):
+    import pandas as pd
+
+    X, y = _blobs(60)
+    X = np.c_[X, X[:, 0] * X[:, 1]]
+    frame = pd.DataFrame(X, columns=["width", "height", "area"])
+    path = tmp_path / "named.glassnet"
+    ours(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(frame, y).save(path)
+    loaded = ours.load(path)
+    reference = theirs(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(frame, y)
+    assert_array_equal(loaded.feature_names_in_, reference.feature_names_in_)
+    assert loaded.feature_names_in_.dtype == reference.feature_names_in_.dtype
+    inputs = {
+        "the same frame": frame,
+        "an array": X,
+        "other names": pd.DataFrame(X, columns=["width", "height", "volume"]),
+        "another order": frame[["area", "width", "height"]],
+        "integer names": pd.DataFrame(X),
+    }
+    for what, data in inputs.items():
+        assert _outcome(loaded, data) == _outcome(reference, data), what
+    assert _outcome(loaded, X)[0][0] is UserWarning  # the array warns, it is not refused
+    assert _outcome(loaded, frame) == []
+
+    # fitted on an array, then shown a DataFrame: no names to keep, and a warning
+    path = tmp_path / "unnamed.glassnet"
+    ours(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(X, y).save(path)
+    loaded = ours.load(path)
+    reference = theirs(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(X, y)
+    assert not hasattr(loaded, "feature_names_in_")
+    assert _outcome(loaded, frame) == _outcome(reference, frame) != []
 
 
 def test_top_level_names_load_lazily():

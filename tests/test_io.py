@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -530,6 +531,59 @@ def test_failed_save_leaves_the_previous_file_intact(
     assert model_path.read_bytes() == before
     assert os.listdir(model_path.parent) == [model_path.name]  # no temporary file left
     assert load_model(model_path).classes == ["a", "b"]
+
+
+def test_the_temporary_file_names_its_target_and_its_writer(tmp_path, monkeypatch, rng):
+    names = []
+    real_savez = np.savez
+
+    def recording_savez(handle, **arrays):  # type: ignore[no-untyped-def]
+        names.append(Path(handle.name))
+        real_savez(handle, **arrays)
+
+    monkeypatch.setattr("numpy.savez", recording_savez)
+    save(mlp([2, 2], random_state=rng), tmp_path / "m.glassnet")
+    [temporary] = names
+    assert temporary.parent == tmp_path
+    assert re.fullmatch(rf"\.m\.glassnet\.{os.getpid()}\.[0-9a-f]{{16}}\.tmp", temporary.name)
+    assert os.listdir(tmp_path) == ["m.glassnet"]
+
+
+def test_save_removes_the_temporaries_of_dead_writers_only(tmp_path, rng, dead_pid):
+    """A writer killed before its rename leaves its temporary; the next save of that target
+    removes it — but not a live writer's temporary, another target's, or any other file."""
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    hex1, hex2, hex3 = "0123456789abcdef", "fedcba9876543210", "00aa11bb22cc33dd"
+    stale = [f".m.glassnet.{dead_pid}.{hex1}.tmp", f".m.glassnet.{dead_pid}.{hex2}.tmp"]
+    live = [
+        f".m.glassnet.{os.getpid()}.{hex1}.tmp",  # this process may still be writing it
+        f".m.glassnet.{sleeper.pid}.{hex1}.tmp",  # another live process
+    ]
+    other = [
+        f".other.glassnet.{dead_pid}.{hex1}.tmp",  # another target's
+        f".m.{dead_pid}.{hex1}.tmp",  # the target "m"'s, not "m.glassnet"'s
+        f".m.glassnet.{hex1}.tmp",  # no writer named: it cannot be known to be gone
+        f".m.glassnet.{dead_pid}.tmp",
+        f".m.glassnet.{dead_pid}.{hex1}.tmp.bak",
+        f"m.glassnet.{dead_pid}.{hex1}.tmp",
+        f".m.glassnet.{dead_pid}.{hex1[:15]}.tmp",
+        ".m.glassnet.swp",
+        "notes.txt",
+    ]
+    try:
+        for name in stale + live + other:
+            (tmp_path / name).write_bytes(b"PK\x03\x04 a half-written archive")
+        (tmp_path / f".m.glassnet.{dead_pid}.{hex3}.tmp").mkdir()  # not a file: kept
+        other.append(f".m.glassnet.{dead_pid}.{hex3}.tmp")
+        save(mlp([2, 3], random_state=rng), tmp_path / "m.glassnet")
+        assert sorted(os.listdir(tmp_path)) == sorted([*live, *other, "m.glassnet"])
+        assert load(tmp_path / "m.glassnet").n_outputs == 3
+    finally:
+        sleeper.kill()
+        sleeper.wait(timeout=60)
+    save(mlp([2, 4], random_state=rng), tmp_path / "m.glassnet")  # now that writer is gone too
+    assert sorted(os.listdir(tmp_path)) == sorted([live[0], *other, "m.glassnet"])
+    assert load(tmp_path / "m.glassnet").n_outputs == 4
 
 
 def test_save_into_a_missing_directory_is_a_clear_error(tmp_path, rng):

@@ -160,6 +160,7 @@ class Trainer:
 
     def _begin(self) -> None:
         self._started = True
+        self.done = self.epoch >= self.epochs  # a resumed run may have nothing left to do
         for cb in self.callbacks:
             cb.on_train_begin(self)
 

@@ -3,6 +3,10 @@
 Written atomically (temporary file, fsync, rename), read array by array after checking each
 ``.npy`` header — numeric dtypes only, never pickle, no more data than the archive holds —
 and summed up by a checksum. :mod:`glassnet.io` and :mod:`glassnet.io.checkpoint` build on it.
+
+The temporary file is ``.NAME.<pid>.<16 hex digits>.tmp`` beside the target ``NAME``, ``pid``
+being the writer's process id. A writer killed before its rename leaves it behind; the next
+write of the same target (and a resume from a checkpoint) removes those whose writer is gone.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import zipfile
@@ -26,7 +31,15 @@ from ..errors import ModelFileError
 
 Array = NDArray[Any]
 
-__all__ = ["NUMERIC_KINDS", "UNREADABLE", "array_entry", "checksum", "read_array", "write_atomic"]
+__all__ = [
+    "NUMERIC_KINDS",
+    "UNREADABLE",
+    "array_entry",
+    "checksum",
+    "read_array",
+    "remove_stale_temporaries",
+    "write_atomic",
+]
 
 NUMERIC_KINDS = "biufc"
 UNREADABLE = (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error, NotImplementedError)
@@ -42,7 +55,8 @@ def write_atomic(path: Path, arrays: Mapping[str, Any]) -> None:
     directory = path.parent
     if not directory.is_dir():
         raise FileNotFoundError(f"cannot save to '{path}': directory '{directory}' does not exist")
-    temporary = directory / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    remove_stale_temporaries(path)
+    temporary = directory / f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp"
     handle = open(temporary, "xb")  # before the try: unlink the file only once it is ours
     try:
         with handle:
@@ -62,6 +76,44 @@ def write_atomic(path: Path, arrays: Mapping[str, Any]) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _writer_gone(pid: int) -> bool:
+    """Whether no process ``pid`` exists. Unsure (no permission, no way to ask) counts as alive."""
+    if pid <= 0 or os.name == "nt":  # Windows' os.kill signals the process instead of probing
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent, the kernel only checks that pid exists
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):  # PermissionError: it exists, under another user
+        return False
+    return False
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove the temporaries of :func:`write_atomic` for ``path`` whose writer is gone.
+
+    Only files named ``.NAME.<pid>.<16 hex digits>.tmp`` for this target ``NAME`` are
+    candidates, and one is removed only when no process ``pid`` exists: the temporary of a
+    live writer, another target's, or any other file is never touched. Returns what was
+    removed; a file that cannot be removed stays, silently.
+    """
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.([0-9]+)\.[0-9a-f]{{16}}\.tmp")
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None or not _writer_gone(int(match.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
 
 
 def checksum(arrays: Mapping[str, Array]) -> str:

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from ..backend import to_numpy
 from ..errors import ModelFileError, ValidationError
 from ..layers import Dropout
-from .archive import UNREADABLE, read_array, write_atomic
+from .archive import UNREADABLE, read_array, remove_stale_temporaries, write_atomic
 
 if TYPE_CHECKING:
     from ..training import Trainer
@@ -108,7 +108,11 @@ def save_checkpoint(trainer: Trainer, path: str | Path) -> None:
 
 
 def load_checkpoint(trainer: Trainer, path: str | Path) -> None:
-    """Put the state saved in ``path`` into ``trainer``, built with the same arguments."""
+    """Put the state saved in ``path`` into ``trainer``, built with the same arguments.
+
+    Temporaries of writers of ``path`` that were killed before their rename are removed.
+    """
+    remove_stale_temporaries(Path(path))
     try:
         with zipfile.ZipFile(path) as archive:
             names = {n[: -len(".npy")] for n in archive.namelist() if n.endswith(".npy")}

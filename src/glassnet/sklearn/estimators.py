@@ -161,6 +161,11 @@ class GlassClassifier(ClassifierMixin, _Persistent):
     softmax with cross-entropy, multilabel 0/1 indicator matrices one logistic output per
     label. Labels may be any values (strings too); ``predict`` returns them.
 
+    With ``early_stopping`` the validation rows are a stratified split of any single-label
+    target. scikit-learn (1.9) stratifies binary targets only, so with three or more classes
+    the validation rows, and hence the run, differ from ``MLPClassifier``'s for the same
+    ``random_state``.
+
     Parameters
     ----------"""
         + _PARAMETERS
