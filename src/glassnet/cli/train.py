@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io as stdio
 import itertools
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ import click
 import numpy as np
 
 from ..errors import TrainingInterrupted, ValidationError
+from ..io.archive import atomic_file
 from .common import (
     cli,
     config_from,
@@ -204,20 +203,6 @@ def evaluate(model: str, data: str, target: str | None) -> None:
                      f"{metrics.r2_score(y, pred):.4f}"]], ["rows", "mse", "r2"])  # fmt: skip
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so a failure never leaves half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @cli.command()
 @click.argument("model", type=click.Path(dir_okay=False))
 @click.argument("data")
@@ -261,7 +246,8 @@ def predict(model: str, data: str, out: str | None, proba: bool) -> None:
     if out is None:
         click.echo(buffer.getvalue(), nl=False)
     else:
-        _write_text_atomic(Path(out), buffer.getvalue())
+        with atomic_file(Path(out), text=True) as handle:  # the user's file: whole or as it was
+            handle.write(buffer.getvalue())
         click.echo(f"{len(pred)} predictions written to {out}", err=True)
 
 

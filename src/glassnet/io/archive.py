@@ -20,9 +20,9 @@ import secrets
 import shutil
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,6 +35,7 @@ __all__ = [
     "NUMERIC_KINDS",
     "UNREADABLE",
     "array_entry",
+    "atomic_file",
     "checksum",
     "read_array",
     "remove_stale_temporaries",
@@ -50,17 +51,25 @@ NPY_HEADERS = {
 }
 
 
-def write_atomic(path: Path, arrays: Mapping[str, Any]) -> None:
-    """Write the archive to a temporary file beside ``path``, sync it, then rename it over."""
+@contextlib.contextmanager
+def atomic_file(path: Path, text: bool = False) -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path`` for writing; when the block ends without an
+    error, sync it and rename it over ``path``, else remove it: ``path`` is either what it was
+    or complete, never half written. glassnet's one way of writing a user's file.
+
+    ``text=True`` opens it for UTF-8 text with universal newlines off (for CSV). Temporaries
+    that killed writers left for the same ``path`` are removed first.
+    """
     directory = path.parent
     if not directory.is_dir():
         raise FileNotFoundError(f"cannot save to '{path}': directory '{directory}' does not exist")
     remove_stale_temporaries(path)
     temporary = directory / f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp"
-    handle = open(temporary, "xb")  # before the try: unlink the file only once it is ours
+    # opened before the try: the file is unlinked below only once it is ours
+    handle = open(temporary, "x", newline="", encoding="utf-8") if text else open(temporary, "xb")
     try:
         with handle:
-            np.savez(handle, **arrays)  # to a file object, so NumPy adds no ".npz" suffix
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists():
@@ -76,6 +85,12 @@ def write_atomic(path: Path, arrays: Mapping[str, Any]) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def write_atomic(path: Path, arrays: Mapping[str, Any]) -> None:
+    """Write the ``.npz`` archive of ``arrays`` to ``path`` atomically (:func:`atomic_file`)."""
+    with atomic_file(path) as handle:
+        np.savez(handle, **arrays)  # to a file object, so NumPy adds no ".npz" suffix
 
 
 def _writer_gone(pid: int) -> bool:
