@@ -128,7 +128,7 @@ def test_dropout_training_backward_with_fixed_mask(n, k, rate, rng):
 
     def training_forward(inp):
         # The same mask every call: re-seed the layer's generator before each forward.
-        layer._rng = np.random.RandomState(seed)
+        layer.rng = np.random.RandomState(seed)
         return layer.forward(inp, training=True)
 
     y = training_forward(x)

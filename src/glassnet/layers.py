@@ -151,6 +151,11 @@ class Dropout:
     .. math:: Y = X \circ M / (1 - p), \qquad \partial L/\partial X = G \circ M / (1 - p)
 
     so that :math:`\mathbb E[Y] = X` and prediction is the identity :math:`Y = X`.
+
+    Attributes
+    ----------
+    rng : RandomState or Generator
+        Draws the masks (checkpoints save and restore its state).
     """
 
     name = "dropout"
@@ -160,7 +165,7 @@ class Dropout:
             raise ValidationError(f"dropout rate must be in [0, 1), got {rate!r}")
         self.rate = float(rate)
         self.random_state = random_state
-        self._rng = check_random_state(random_state)
+        self.rng = check_random_state(random_state)
         self.params: dict[str, Array] = {}
         self.grads: dict[str, Array] = {}
         self._cache: Array | None = None
@@ -175,7 +180,7 @@ class Dropout:
         keep = 1.0 - self.rate
         # Drawn on the host from the layer's own generator, so that a seed gives the same
         # masks on every device; only the 0/1 mask travels to where ``x`` is.
-        kept = to_device(self._rng.random(x.shape) < keep, namespace_of(x))
+        kept = to_device(self.rng.random(x.shape) < keep, namespace_of(x))
         mask = kept.astype(x.dtype)
         mask /= keep
         self._cache = mask

@@ -64,21 +64,8 @@ def _set_rng_state(rng: Any, meta: dict[str, Any], arrays: dict[str, Array]) -> 
 
 def save_checkpoint(trainer: Trainer, path: str | Path) -> None:
     """Write the state of ``trainer`` (between two updates) to ``path``, atomically."""
-    arrays: dict[str, Array] = {}
-    for name, param in trainer.network.parameters().items():
-        arrays[f"param/{name}"] = to_numpy(param)
-    opt = trainer.optimizer
-    for name, slots in opt.state.items():
-        for slot, value in slots.items():
-            arrays[f"opt/{name}/{slot}"] = to_numpy(value)
-    rng_meta, rng_arrays = _rng_state(trainer.rng)
-    arrays.update({f"rng/{k}": v for k, v in rng_arrays.items()})
-    dropouts = []
-    for i, layer in enumerate(trainer.network.layers):
-        if isinstance(layer, Dropout):
-            meta, extra = _rng_state(layer._rng)
-            dropouts.append({"layer": i, **meta})
-            arrays.update({f"dropout/{i}/{k}": v for k, v in extra.items()})
+    arrays = _parameters_and_moments(trainer)
+    generators = _generator_states(trainer, arrays)
     states = []
     for i, cb in enumerate(trainer.callbacks):
         saved = cb.state()
@@ -90,13 +77,12 @@ def save_checkpoint(trainer: Trainer, path: str | Path) -> None:
     header = {
         "format": FORMAT,
         "version": 1,
-        "optimizer": type(opt).__name__,
-        "t": opt.t,
+        "optimizer": type(trainer.optimizer).__name__,
+        "t": trainer.optimizer.t,
         "epoch": trainer.epoch,
         "batch": trainer.batch,
         "epoch_total": trainer.epoch_total,
-        "rng": rng_meta,
-        "dropout": dropouts,
+        **generators,
         "callbacks": states,
         "last_finite": trainer.last_finite,
         "history": asdict(trainer.history),
@@ -107,12 +93,57 @@ def save_checkpoint(trainer: Trainer, path: str | Path) -> None:
     write_atomic(Path(path), arrays)
 
 
+def _parameters_and_moments(trainer: Trainer) -> dict[str, Array]:
+    """The parameters and the optimizer's state, on the host."""
+    arrays = {f"param/{k}": to_numpy(v) for k, v in trainer.network.parameters().items()}
+    for name, slots in trainer.optimizer.state.items():
+        for slot, value in slots.items():
+            arrays[f"opt/{name}/{slot}"] = to_numpy(value)
+    return arrays
+
+
+def _generator_states(trainer: Trainer, arrays: dict[str, Array]) -> dict[str, Any]:
+    """The shuffling generator's and every Dropout layer's: JSON, with arrays put in ``arrays``."""
+    rng_meta, rng_arrays = _rng_state(trainer.rng)
+    arrays.update({f"rng/{k}": v for k, v in rng_arrays.items()})
+    dropouts = []
+    for i, layer in enumerate(trainer.network.layers):
+        if isinstance(layer, Dropout):
+            meta, extra = _rng_state(layer.rng)
+            dropouts.append({"layer": i, **meta})
+            arrays.update({f"dropout/{i}/{k}": v for k, v in extra.items()})
+    return {"rng": rng_meta, "dropout": dropouts}
+
+
 def load_checkpoint(trainer: Trainer, path: str | Path) -> None:
     """Put the state saved in ``path`` into ``trainer``, built with the same arguments.
 
     Temporaries of writers of ``path`` that were killed before their rename are removed.
     """
     remove_stale_temporaries(Path(path))
+    header, arrays = _read(path)
+    if header["optimizer"] != type(trainer.optimizer).__name__:
+        raise ValidationError(
+            f"the checkpoint was made with {header['optimizer']}, this run uses "
+            f"{type(trainer.optimizer).__name__}: resume with the same arguments"
+        )
+    xp_asarray = trainer.network.xp.asarray
+    _restore_parameters_and_moments(trainer, header, arrays, xp_asarray)
+    _restore_generators(trainer, header, arrays)
+    _restore_callbacks(trainer, header, arrays, xp_asarray)
+    order = arrays.get("order")
+    trainer.resume_at(
+        int(header["epoch"]),
+        int(header["batch"]),
+        None if order is None else xp_asarray(order),
+        float(header["epoch_total"]),
+    )
+    trainer.last_finite = header["last_finite"]
+    trainer.history = type(trainer.history)(**header["history"])
+
+
+def _read(path: str | Path) -> tuple[dict[str, Any], dict[str, Array]]:
+    """The checkpoint's header and arrays, checked to be a checkpoint of this version."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = {n[: -len(".npy")] for n in archive.namelist() if n.endswith(".npy")}
@@ -126,16 +157,16 @@ def load_checkpoint(trainer: Trainer, path: str | Path) -> None:
         raise ModelFileError(f"{path}: cannot read the checkpoint ({exc})") from None
     if header.get("format") != FORMAT or header.get("version") != 1:
         raise ModelFileError(f"{path}: not a glassnet checkpoint of version 1")
-    if header["optimizer"] != type(trainer.optimizer).__name__:
-        raise ValidationError(
-            f"the checkpoint was made with {header['optimizer']}, this run uses "
-            f"{type(trainer.optimizer).__name__}: resume with the same arguments"
-        )
+    return header, arrays
+
+
+def _restore_parameters_and_moments(
+    trainer: Trainer, header: dict[str, Any], arrays: dict[str, Array], xp_asarray: Any
+) -> None:
     params = trainer.network.parameters()
     saved = {k[len("param/") :]: v for k, v in arrays.items() if k.startswith("param/")}
     if set(saved) != set(params) or any(saved[k].shape != params[k].shape for k in params):
         raise ValidationError("the checkpoint's parameters do not fit this network")
-    xp_asarray = trainer.network.xp.asarray
     for name, param in params.items():
         param[...] = xp_asarray(saved[name])
     opt = trainer.optimizer
@@ -145,22 +176,16 @@ def load_checkpoint(trainer: Trainer, path: str | Path) -> None:
         if key.startswith("opt/"):
             _, name, slot = key.split("/", 2)
             opt.state.setdefault(name, {})[slot] = xp_asarray(value)
+
+
+def _restore_generators(trainer: Trainer, header: dict[str, Any], arrays: dict[str, Array]) -> None:
     _set_rng_state(trainer.rng, header["rng"], {"keys": arrays.get("rng/keys")})  # type: ignore[dict-item]
     for meta in header["dropout"]:
         layer = trainer.network.layers[meta["layer"]]
         if not isinstance(layer, Dropout):
             raise ValidationError("the checkpoint's Dropout layers do not fit this network")
-        _set_rng_state(layer._rng, meta, {"keys": arrays.get(f"dropout/{meta['layer']}/keys")})  # type: ignore[dict-item]
-    _restore_callbacks(trainer, header, arrays, xp_asarray)
-    order = arrays.get("order")
-    trainer.resume_at(
-        int(header["epoch"]),
-        int(header["batch"]),
-        None if order is None else xp_asarray(order),
-        float(header["epoch_total"]),
-    )
-    trainer.last_finite = header["last_finite"]
-    trainer.history = type(trainer.history)(**header["history"])
+        keys = arrays.get(f"dropout/{meta['layer']}/keys")
+        _set_rng_state(layer.rng, meta, {"keys": keys})  # type: ignore[dict-item]
 
 
 def _restore_callbacks(
