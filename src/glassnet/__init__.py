@@ -9,8 +9,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import activations, initializers, io, layers, losses, metrics, optimizers, schedules
+from . import (
+    activations,
+    callbacks,
+    initializers,
+    io,
+    layers,
+    losses,
+    metrics,
+    optimizers,
+    schedules,
+)
 from .activations import GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .callbacks import (
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    EpochScores,
+    History,
+    InverseScalingRate,
+    PlateauStopping,
+    PrintLoss,
+)
 from .errors import (
     DeviceUnavailable,
     GlassnetError,
@@ -33,7 +53,7 @@ from .losses import (
 from .network import Network, mlp
 from .optimizers import AdaGrad, Adam, GradientDescent, RMSProp
 from .schedules import Constant, Cyclical, ExponentialDecay, InverseTime, StepDecay
-from .training import Callback, Checkpoint, EarlyStopping, History, PrintLoss, fit
+from .training import Trainer, fit, make_trainer
 
 if TYPE_CHECKING:
     from .sklearn import GlassClassifier, GlassRegressor
@@ -53,6 +73,7 @@ __all__ = [
     "DeviceUnavailable",
     "Dropout",
     "EarlyStopping",
+    "EpochScores",
     "ExponentialDecay",
     "GlassClassifier",
     "GlassRegressor",
@@ -61,6 +82,7 @@ __all__ = [
     "GradientDescent",
     "History",
     "Identity",
+    "InverseScalingRate",
     "InverseTime",
     "LeakyReLU",
     "MeanAbsoluteError",
@@ -68,6 +90,7 @@ __all__ = [
     "ModelFileError",
     "Network",
     "NotFittedError",
+    "PlateauStopping",
     "PrintLoss",
     "RMSProp",
     "ReLU",
@@ -77,11 +100,13 @@ __all__ = [
     "StepDecay",
     "SumSquaredError",
     "Tanh",
+    "Trainer",
     "TrainingDiverged",
     "TrainingInterrupted",
     "ValidationError",
     "__version__",
     "activations",
+    "callbacks",
     "check_backward",
     "fit",
     "gradcheck",
@@ -90,6 +115,7 @@ __all__ = [
     "layers",
     "load",
     "losses",
+    "make_trainer",
     "metrics",
     "mlp",
     "numerical_gradient",
