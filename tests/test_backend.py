@@ -252,11 +252,13 @@ class CUDARuntimeError(RuntimeError):
     ("count", "detail"),
     [
         (0, "reports 0 devices"),
-        (CUDARuntimeError("cudaErrorNoDevice: no CUDA-capable device is detected"),
-         "CUDARuntimeError: cudaErrorNoDevice"),
+        (
+            CUDARuntimeError("cudaErrorNoDevice: no CUDA-capable device is detected"),
+            "CUDARuntimeError: cudaErrorNoDevice",
+        ),
         (CUDARuntimeError("cudaErrorInsufficientDriver"), "cudaErrorInsufficientDriver"),
     ],
-)  # fmt: skip
+)
 def test_cuda_without_a_visible_device(monkeypatch, count, detail):
     monkeypatch.setitem(sys.modules, "cupy", fake_cupy(device_count=count))
     with pytest.raises(DeviceUnavailable, match="no CUDA device is visible") as caught:
@@ -321,23 +323,39 @@ RUNS = {
         {"learning_rate": 0.05, "epochs": 25},
     ),
     "adam_minibatches_dropout_weights_validation": (
-        {"sizes": [4, 8, 6, 3], "activation": "relu", "output": "softmax", "dropout": 0.3,
-         "l1": 1e-3},
-        {"optimizer": "adam", "epochs": 8, "batch_size": 16, "validation_fraction": 0.2,
-         "metrics": ["accuracy"], "sample_weight": "ramp", "early_stopping": True,
-         "patience": 3},
+        {
+            "sizes": [4, 8, 6, 3],
+            "activation": "relu",
+            "output": "softmax",
+            "dropout": 0.3,
+            "l1": 1e-3,
+        },
+        {
+            "optimizer": "adam",
+            "epochs": 8,
+            "batch_size": 16,
+            "validation_fraction": 0.2,
+            "metrics": ["accuracy"],
+            "sample_weight": "ramp",
+            "early_stopping": True,
+            "patience": 3,
+        },
     ),
     "binary_sigmoid_float32_momentum": (
-        {"sizes": [4, 6, 1], "activation": "sigmoid", "output": "sigmoid",
-         "dtype": np.float32},
+        {"sizes": [4, 6, 1], "activation": "sigmoid", "output": "sigmoid", "dtype": np.float32},
         {"optimizer": "nesterov", "epochs": 10, "batch_size": 13, "target": "binary"},
     ),
     "regression_gelu_rmsprop_validation_data": (
         {"sizes": [4, 7, 2], "activation": "gelu"},
-        {"optimizer": "rmsprop", "epochs": 6, "batch_size": 20, "target": "values",
-         "validation_data": True},
+        {
+            "optimizer": "rmsprop",
+            "epochs": 6,
+            "batch_size": 20,
+            "target": "values",
+            "validation_data": True,
+        },
     ),
-}  # fmt: skip
+}
 
 
 def train_both(cupy, run):
@@ -348,8 +366,11 @@ def train_both(cupy, run):
     for device in ("cpu", "cuda"):
         kwargs = dict(fit_kwargs)
         target = kwargs.pop("target", "labels")
-        y = {"labels": labels, "binary": (labels > 0).astype(float),
-             "values": np.c_[x.sum(axis=1), labels]}[target]  # fmt: skip
+        y = {
+            "labels": labels,
+            "binary": (labels > 0).astype(float),
+            "values": np.c_[x.sum(axis=1), labels],
+        }[target]
         if kwargs.get("sample_weight") == "ramp":
             kwargs["sample_weight"] = np.linspace(0.5, 2.0, len(x))
         if kwargs.pop("validation_data", False):
@@ -358,8 +379,9 @@ def train_both(cupy, run):
             kwargs["optimizer"] = glassnet.GradientDescent(0.1, momentum=0.9, nesterov=True)
         net = mlp(**net_kwargs, random_state=0, device=device)
         printed = io.StringIO()
-        history = net.fit(x, y, random_state=1, callbacks=[PrintLoss(every=3, file=printed)],
-                          **kwargs)  # fmt: skip
+        history = net.fit(
+            x, y, random_state=1, callbacks=[PrintLoss(every=3, file=printed)], **kwargs
+        )
         results.append((net, history, printed.getvalue()))
     return results
 
@@ -440,15 +462,27 @@ ESTIMATOR_CASES = {
     "classifier_adam": ("GlassClassifier", {"hidden_layer_sizes": (8,), "max_iter": 15}),
     "classifier_sgd_early_stopping": (
         "GlassClassifier",
-        {"hidden_layer_sizes": (6, 5), "solver": "sgd", "early_stopping": True, "max_iter": 15,
-         "learning_rate_init": 0.05, "n_iter_no_change": 3, "dropout": 0.2},
+        {
+            "hidden_layer_sizes": (6, 5),
+            "solver": "sgd",
+            "early_stopping": True,
+            "max_iter": 15,
+            "learning_rate_init": 0.05,
+            "n_iter_no_change": 3,
+            "dropout": 0.2,
+        },
     ),
     "regressor_rmsprop": (
         "GlassRegressor",
-        {"hidden_layer_sizes": (7,), "solver": "rmsprop", "max_iter": 12, "batch_size": 16,
-         "learning_rate_init": 0.01},
+        {
+            "hidden_layer_sizes": (7,),
+            "solver": "rmsprop",
+            "max_iter": 12,
+            "batch_size": 16,
+            "learning_rate_init": 0.01,
+        },
     ),
-}  # fmt: skip
+}
 
 
 def fit_estimator(case, device, x, y):

@@ -228,8 +228,13 @@ def sklearn_rule(values, mode, tol, n_iter_no_change, adaptive=False, lr=0.1):
 def stand_in_trainer(lr=0.1):
     """What the rules touch: the optimizer, the history, the stop flag, the network."""
     net = mlp([2, 1], random_state=0)
-    return SimpleNamespace(optimizer=GradientDescent(lr), history=History(), network=net,
-                           stop_training=False, x=np.zeros((40, 2)))  # fmt: skip
+    return SimpleNamespace(
+        optimizer=GradientDescent(lr),
+        history=History(),
+        network=net,
+        stop_training=False,
+        x=np.zeros((40, 2)),
+    )
 
 
 @pytest.mark.parametrize("mode", ["min", "max"])
@@ -238,13 +243,15 @@ def stand_in_trainer(lr=0.1):
 def test_plateau_stopping_is_scikit_learns_rule(mode, adaptive, seed):
     rng = np.random.RandomState(seed)
     # a noisy plateau: improvements smaller and larger than tol, ties, then a long stall
-    values = np.concatenate([np.cumsum(rng.choice([-1e-3, -1e-5, 0.0, 2e-4], 30)),
-                             np.full(200, 0.5)])  # fmt: skip
+    values = np.concatenate(
+        [np.cumsum(rng.choice([-1e-3, -1e-5, 0.0, 2e-4], 30)), np.full(200, 0.5)]
+    )
     values = values if mode == "min" else -values
     expected_stop, expected_rates, expected_bests = sklearn_rule(values, mode, 1e-4, 3, adaptive)
     trainer = stand_in_trainer()
-    rule = PlateauStopping("loss", mode, tol=1e-4, n_iter_no_change=3,
-                           reduce_learning_rate=adaptive)  # fmt: skip
+    rule = PlateauStopping(
+        "loss", mode, tol=1e-4, n_iter_no_change=3, reduce_learning_rate=adaptive
+    )
     stopped, rates, bests = None, [], []
     for epoch, v in enumerate(values):
         rule.on_epoch_end(trainer, epoch, {"loss": float(v)})
@@ -262,8 +269,9 @@ def test_plateau_stopping_is_scikit_learns_rule(mode, adaptive, seed):
 def test_plateau_stopping_says_why_in_scikit_learns_words():
     out = io.StringIO()
     trainer = stand_in_trainer(lr=1e-6)
-    rule = PlateauStopping("val_score", "max", tol=0.01, n_iter_no_change=1,
-                           reduce_learning_rate=True, file=out)  # fmt: skip
+    rule = PlateauStopping(
+        "val_score", "max", tol=0.01, n_iter_no_change=1, reduce_learning_rate=True, file=out
+    )
     for epoch in range(3):
         rule.on_epoch_end(trainer, epoch, {"val_score": 0.9, "loss": 1.0})
     assert out.getvalue() == (
@@ -289,8 +297,9 @@ def test_plateau_stopping_restores_the_best_weights_of_a_real_run(rng):
     net = mlp([2, 3, 2], activation="tanh", output="softmax", random_state=0)
     snap = Snapshot()
     rule = PlateauStopping("val_score", "max", tol=1e-9, n_iter_no_change=2, restore_best=True)
-    history = fit(net, x, y, learning_rate=0.5, epochs=30,
-                  callbacks=[EpochScores(score), snap, rule])  # fmt: skip
+    history = fit(
+        net, x, y, learning_rate=0.5, epochs=30, callbacks=[EpochScores(score), snap, rule]
+    )
     assert history.stopped_early and history.epochs < 30
     assert not np.array_equal(snap.params[0][1]["0.weight"], snap.params[-1][1]["0.weight"])
     assert history.metrics["val_score"] == [s for s, _ in snap.params]
@@ -307,8 +316,16 @@ def test_inverse_scaling_rate_is_scikit_learns_invscaling(rng):
         def on_update_end(self, trainer, update, batch_loss):
             rates.append(trainer.optimizer.current_learning_rate())
 
-    fit(mlp([2, 1], random_state=0), x, y, learning_rate=0.1, epochs=4, batch_size=10,
-        callbacks=[InverseScalingRate(0.1, power_t=0.5), Rates()], random_state=0)  # fmt: skip
+    fit(
+        mlp([2, 1], random_state=0),
+        x,
+        y,
+        learning_rate=0.1,
+        epochs=4,
+        batch_size=10,
+        callbacks=[InverseScalingRate(0.1, power_t=0.5), Rates()],
+        random_state=0,
+    )
     # the rate of each update is the one set at the end of the previous epoch: 0.1/(t+1)^0.5
     expected = [0.1 / (40 * epoch + 1) ** 0.5 for epoch in range(4)]
     assert_allclose(rates[::4], expected, rtol=1e-15)

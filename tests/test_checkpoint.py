@@ -93,8 +93,16 @@ def test_interrupted_and_resumed_run_ends_on_the_same_weights(setup, stop_after,
     first = build(net_options)
     opt, kwargs = optimizer(fit_options)
     with pytest.raises(TrainingInterrupted, match="resume") as info:
-        fit(first, x, y, optimizer=opt, epochs=12, checkpoint=path, callbacks=[StopAt(stop_after)],
-            **kwargs)  # fmt: skip
+        fit(
+            first,
+            x,
+            y,
+            optimizer=opt,
+            epochs=12,
+            checkpoint=path,
+            callbacks=[StopAt(stop_after)],
+            **kwargs,
+        )
     assert info.value.checkpoint == str(path) and isinstance(info.value, KeyboardInterrupt)
     assert isinstance(info.value, GlassnetError)
 
@@ -117,11 +125,22 @@ def test_periodic_checkpoints_resume_from_the_last_one(rng, tmp_path):
     fit(whole, x, y, optimizer=Adam(0.01), epochs=10, batch_size=8, random_state=1)
     path = tmp_path / "every3.ckpt"
     partial = build({})
-    fit(partial, x, y, optimizer=Adam(0.01), epochs=8, batch_size=8, random_state=1,
-        checkpoint=path, checkpoint_every=3)  # fmt: skip  # last written after epoch 6
+    # the last checkpoint is written after epoch 6
+    fit(
+        partial,
+        x,
+        y,
+        optimizer=Adam(0.01),
+        epochs=8,
+        batch_size=8,
+        random_state=1,
+        checkpoint=path,
+        checkpoint_every=3,
+    )
     resumed = build({})
-    history = fit(resumed, x, y, optimizer=Adam(0.01), epochs=10, batch_size=8, random_state=1,
-                  resume=path)  # fmt: skip
+    history = fit(
+        resumed, x, y, optimizer=Adam(0.01), epochs=10, batch_size=8, random_state=1, resume=path
+    )
     assert history.epochs == 10
     for name, param in whole.parameters().items():
         assert_array_equal(resumed.parameters()[name], param)
@@ -143,8 +162,14 @@ def test_resume_refuses_what_does_not_fit(rng, tmp_path):
     with pytest.raises(ValidationError, match="Adam"):
         fit(build({}), x, y, optimizer=GradientDescent(0.1), epochs=3, resume=path)
     with pytest.raises(ValidationError, match="parameters do not fit"):
-        fit(mlp([3, 5, 2], output="softmax", random_state=0), x, y, optimizer=Adam(0.01),
-            epochs=3, resume=path)  # fmt: skip
+        fit(
+            mlp([3, 5, 2], output="softmax", random_state=0),
+            x,
+            y,
+            optimizer=Adam(0.01),
+            epochs=3,
+            resume=path,
+        )
     bad = tmp_path / "bad.ckpt"
     bad.write_bytes(b"not a checkpoint")
     with pytest.raises(ModelFileError, match="checkpoint"):
@@ -194,8 +219,11 @@ def test_a_real_signal_stops_a_training_process_and_resume_finishes_it(signum, t
     ckpt, whole, resumed = tmp_path / "run.ckpt", tmp_path / "whole.gn", tmp_path / "resumed.gn"
 
     def child(mode, out):  # type: ignore[no-untyped-def]
-        return subprocess.Popen([sys.executable, "-c", CHILD, mode, str(ckpt), str(out)],
-                                stdout=subprocess.PIPE, text=True)  # fmt: skip
+        return subprocess.Popen(
+            [sys.executable, "-c", CHILD, mode, str(ckpt), str(out)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
 
     assert child("whole", whole).wait(timeout=120) == 0
     proc = child("interrupt", tmp_path / "never.gn")
@@ -219,8 +247,16 @@ def test_the_checkpoint_callback_is_the_checkpoint_argument(rng, tmp_path):
     fit(whole, x, y, optimizer=Adam(0.01), epochs=9, batch_size=8, random_state=4)
     path = tmp_path / "cb.ckpt"
     with pytest.raises(TrainingInterrupted):
-        fit(build({}), x, y, optimizer=Adam(0.01), epochs=9, batch_size=8, random_state=4,
-            callbacks=[Checkpoint(path, every=2), StopAt(20)])  # fmt: skip
+        fit(
+            build({}),
+            x,
+            y,
+            optimizer=Adam(0.01),
+            epochs=9,
+            batch_size=8,
+            random_state=4,
+            callbacks=[Checkpoint(path, every=2), StopAt(20)],
+        )
     resumed = build({})
     fit(resumed, x, y, optimizer=Adam(0.01), epochs=9, batch_size=8, random_state=4, resume=path)
     for name, param in whole.parameters().items():
@@ -269,8 +305,9 @@ def test_resume_after_epochs_without_improvement_keeps_the_patience_count(
 ):
     x, y = data(rng)
     whole = build({})
-    h_whole = fit(whole, x, y, optimizer=GradientDescent(0.8), restore_best=restore_best,
-                  **PATIENCE_RUN)  # fmt: skip
+    h_whole = fit(
+        whole, x, y, optimizer=GradientDescent(0.8), restore_best=restore_best, **PATIENCE_RUN
+    )
     waits = waits_after_each_epoch(h_whole.val_loss)
     assert h_whole.stopped_early and waits[-1] == 4 and h_whole.epochs < 40
     epochs_done = (stop_after + 1) // 4  # epochs completed when the update stop_after ends
@@ -278,17 +315,41 @@ def test_resume_after_epochs_without_improvement_keeps_the_patience_count(
     path, again = tmp_path / "run.ckpt", build({})
     if epochs_done == h_whole.epochs:  # asked to stop as early stopping ends the run: it ends
         try:
-            h_again = fit(again, x, y, optimizer=GradientDescent(0.8), restore_best=restore_best,
-                          checkpoint=path, callbacks=[StopAt(stop_after)], **PATIENCE_RUN)  # fmt: skip
+            h_again = fit(
+                again,
+                x,
+                y,
+                optimizer=GradientDescent(0.8),
+                restore_best=restore_best,
+                checkpoint=path,
+                callbacks=[StopAt(stop_after)],
+                **PATIENCE_RUN,
+            )
         except TrainingInterrupted as exc:  # a KeyboardInterrupt: it would end the test session
             pytest.fail(f"a finished run was reported as interrupted: {exc}")
     else:
         with pytest.raises(TrainingInterrupted):
-            fit(build({}), x, y, optimizer=GradientDescent(0.8), restore_best=restore_best,
-                checkpoint=path, callbacks=[StopAt(stop_after)], **PATIENCE_RUN)  # fmt: skip
+            fit(
+                build({}),
+                x,
+                y,
+                optimizer=GradientDescent(0.8),
+                restore_best=restore_best,
+                checkpoint=path,
+                callbacks=[StopAt(stop_after)],
+                **PATIENCE_RUN,
+            )
         probe = PatienceProbe()
-        h_again = fit(again, x, y, optimizer=GradientDescent(0.8), restore_best=restore_best,
-                      resume=path, callbacks=[probe], **PATIENCE_RUN)  # fmt: skip
+        h_again = fit(
+            again,
+            x,
+            y,
+            optimizer=GradientDescent(0.8),
+            restore_best=restore_best,
+            resume=path,
+            callbacks=[probe],
+            **PATIENCE_RUN,
+        )
         assert probe.waits == [waits[epochs_done - 1]] and waits[epochs_done - 1] > 0
     assert (h_again.epochs, h_again.n_updates) == (h_whole.epochs, h_whole.n_updates)
     assert h_again.val_loss == h_whole.val_loss and h_again.loss == h_whole.loss

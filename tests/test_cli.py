@@ -75,8 +75,23 @@ def iris_csv(tmp_path_factory):
 def iris_model(iris_csv, tmp_path_factory):
     path, _, _ = iris_csv
     model = tmp_path_factory.mktemp("model") / "iris.glassnet"
-    code = main(["train", str(path), "--target", "species", "--hidden", "8", "--epochs", "300",
-                 "--learning-rate", "0.01", "--out", str(model), "--quiet"])  # fmt: skip
+    code = main(
+        [
+            "train",
+            str(path),
+            "--target",
+            "species",
+            "--hidden",
+            "8",
+            "--epochs",
+            "300",
+            "--learning-rate",
+            "0.01",
+            "--out",
+            str(model),
+            "--quiet",
+        ]
+    )
     assert code == 0
     return model
 
@@ -94,17 +109,42 @@ def test_help_shows_examples(capsys, command):
 def test_datasets_lists_every_builtin(capsys):
     code, out, _ = run(capsys, "datasets")
     assert code == 0
-    for name in ["moons", "circles", "blobs", "spiral", "xor", "noisy_xor", "iris",
-                 "iris_regression", "diabetes", "breast_cancer", "wine", "digits",
-                 "diabetes_regression"]:  # fmt: skip
+    for name in [
+        "moons",
+        "circles",
+        "blobs",
+        "spiral",
+        "xor",
+        "noisy_xor",
+        "iris",
+        "iris_regression",
+        "diabetes",
+        "breast_cancer",
+        "wine",
+        "digits",
+        "diabetes_regression",
+    ]:
         assert f"\n{name} " in out
     assert "1797" in out and "64" in out  # digits' shape
 
 
 def test_train_saves_model_pictures_and_summary(capsys, tmp_path):
     model, pics = tmp_path / "moons.glassnet", tmp_path / "pics"
-    code, out, _ = run(capsys, "train", "moons", "--hidden", "8", "--learning-rate", "0.05",
-                       "--epochs", "60", "--out", model, "--plot", pics)  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        "train",
+        "moons",
+        "--hidden",
+        "8",
+        "--learning-rate",
+        "0.05",
+        "--epochs",
+        "60",
+        "--out",
+        model,
+        "--plot",
+        pics,
+    )
     assert code == 0
     # not a terminal: plain per-epoch lines, then the summary table
     assert "epoch  1/60  loss " in out and "epoch 60/60" in out
@@ -159,8 +199,20 @@ def test_evaluate_prints_metrics_and_confusion_matrix(capsys, iris_csv, iris_mod
 
 def test_regression_train_and_evaluate(capsys, tmp_path):
     model = tmp_path / "r.glassnet"
-    code, out, _ = run(capsys, "train", "iris_regression", "--hidden", "8", "--learning-rate",
-                       "0.01", "--quiet", "--out", model, "--plot", tmp_path)  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        "train",
+        "iris_regression",
+        "--hidden",
+        "8",
+        "--learning-rate",
+        "0.01",
+        "--quiet",
+        "--out",
+        model,
+        "--plot",
+        tmp_path,
+    )
     assert code == 0 and "r2" in out
     assert_png(tmp_path / "prediction_surface.png")
     code, out, _ = run(capsys, "evaluate", model, "iris_regression")
@@ -170,9 +222,21 @@ def test_regression_train_and_evaluate(capsys, tmp_path):
 
 
 def test_sweep_hidden_and_any_param(capsys, tmp_path):
-    code, out, _ = run(capsys, "sweep", "moons", "--hidden", "1,3", "--param",
-                       "learning-rate=0.1,0.01", "--epochs", "20", "--jobs", "2",
-                       "--plot", tmp_path)  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        "sweep",
+        "moons",
+        "--hidden",
+        "1,3",
+        "--param",
+        "learning-rate=0.1,0.01",
+        "--epochs",
+        "20",
+        "--jobs",
+        "2",
+        "--plot",
+        tmp_path,
+    )
     assert code == 0
     lines = [line for line in out.splitlines() if line.startswith("hidden=")]
     assert len(lines) == 4
@@ -271,11 +335,19 @@ def test_debug_shows_the_traceback(capsys):
 
 
 def test_console_script_exit_codes(tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "glassnet.cli", "--version"],
-                        capture_output=True, text=True, check=False)  # fmt: skip
+    ok = subprocess.run(
+        [sys.executable, "-m", "glassnet.cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert ok.returncode == 0 and "glassnet" in ok.stdout
-    bad = subprocess.run([sys.executable, "-m", "glassnet.cli", "train", "nope"],
-                         capture_output=True, text=True, check=False)  # fmt: skip
+    bad = subprocess.run(
+        [sys.executable, "-m", "glassnet.cli", "train", "nope"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert bad.returncode == 2
     assert bad.stderr.startswith("glassnet: error:") and "Traceback" not in bad.stderr
 
@@ -284,22 +356,45 @@ def test_console_script_exit_codes(tmp_path):
 def test_ctrl_c_then_resume_gives_the_uninterrupted_model(tmp_path):
     import signal
 
-    base = [sys.executable, "-m", "glassnet.cli", "train", "digits", "--hidden", "32",
-            "--epochs", "1500", "--seed", "1"]  # fmt: skip
-    whole = subprocess.run([*base, "--out", str(tmp_path / "whole.gn"), "-q"],
-                           capture_output=True, text=True, check=False)  # fmt: skip
+    base = [
+        sys.executable,
+        "-m",
+        "glassnet.cli",
+        "train",
+        "digits",
+        "--hidden",
+        "32",
+        "--epochs",
+        "1500",
+        "--seed",
+        "1",
+    ]
+    whole = subprocess.run(
+        [*base, "--out", str(tmp_path / "whole.gn"), "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert whole.returncode == 0, whole.stderr
     ckpt = tmp_path / "run.ckpt"
-    proc = subprocess.Popen([*base, "--checkpoint", str(ckpt), "--out", str(tmp_path / "cut.gn")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [*base, "--checkpoint", str(ckpt), "--out", str(tmp_path / "cut.gn")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None and proc.stdout.readline().startswith("epoch")
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 130, err
     assert "interrupted" in err and f"--resume {ckpt}" in err and "Traceback" not in err
     assert not (tmp_path / "cut.gn").exists()
-    resumed = subprocess.run([*base, "--resume", str(ckpt), "--out", str(tmp_path / "res.gn"), "-q"],
-                             capture_output=True, text=True, check=False)  # fmt: skip
+    resumed = subprocess.run(
+        [*base, "--resume", str(ckpt), "--out", str(tmp_path / "res.gn"), "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert resumed.returncode == 0, resumed.stderr
     a, b = io.load(tmp_path / "whole.gn"), io.load(tmp_path / "res.gn")
     for name, param in a.parameters().items():
@@ -307,6 +402,16 @@ def test_ctrl_c_then_resume_gives_the_uninterrupted_model(tmp_path):
 
 
 def test_divergence_is_one_line(capsys):
-    code, _, err = run(capsys, "train", "moons", "--optimizer", "gd", "--learning-rate", "1e12",
-                       "--epochs", "50", "--quiet")  # fmt: skip
+    code, _, err = run(
+        capsys,
+        "train",
+        "moons",
+        "--optimizer",
+        "gd",
+        "--learning-rate",
+        "1e12",
+        "--epochs",
+        "50",
+        "--quiet",
+    )
     assert_one_line_error(code, err, "diverged", "smaller learning rate")

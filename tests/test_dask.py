@@ -27,8 +27,9 @@ def _example(name: str):  # type: ignore[no-untyped-def]
 def client():
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None)  # fmt: skip
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    )
     with Client(cluster) as c:
         yield c
     cluster.close()
@@ -71,8 +72,10 @@ def test_grid_search_runs_its_fits_on_the_cluster(client):
     workers = set(client.scheduler_info()["workers"])
     assert stream.data and {task["worker"] for task in stream.data} <= workers
     assert search.best_score_ > 0.9
-    assert set(search.best_params_) == {"glassclassifier__hidden_layer_sizes",
-                                        "glassclassifier__alpha"}  # fmt: skip
+    assert set(search.best_params_) == {
+        "glassclassifier__hidden_layer_sizes",
+        "glassclassifier__alpha",
+    }
 
 
 def test_partial_fit_over_a_memory_mapped_file(tmp_path):

@@ -78,10 +78,23 @@ def test_engine_imports_and_trains_without_sklearn_or_matplotlib():
 #: data → layers → network → loss → optimizer → trainer: each module may import (at module
 #: level) only modules listed before it
 ENGINE_ORDER = [
-    "errors", "backend", "validation", "schedules", "initializers", "activations", "layers",
-    "network", "losses", "optimizers", "gradcheck", "metrics", "io.archive", "io.checkpoint",
-    "callbacks", "training",
-]  # fmt: skip
+    "errors",
+    "backend",
+    "validation",
+    "schedules",
+    "initializers",
+    "activations",
+    "layers",
+    "network",
+    "losses",
+    "optimizers",
+    "gradcheck",
+    "metrics",
+    "io.archive",
+    "io.checkpoint",
+    "callbacks",
+    "training",
+]
 PACKAGE = Path(glassnet.__file__).parent
 
 

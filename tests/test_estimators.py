@@ -42,19 +42,39 @@ quiet = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarnin
 # Small networks and few epochs keep the whole suite fast. The instances cover every solver:
 # adam with the automatic batch size, mini-batch sgd and rmsprop, and full-batch gd.
 CHECKED = [
-    GlassClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=100,
-                    random_state=0),
-    GlassClassifier(hidden_layer_sizes=(16,), activation="tanh", solver="sgd", batch_size=10,
-                    learning_rate_init=0.01, max_iter=60, random_state=0),
-    GlassClassifier(hidden_layer_sizes=(16,), solver="gd", learning_rate_init=0.1, max_iter=100,
-                    random_state=0),
-    GlassRegressor(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=100,
-                   random_state=0),
-    GlassRegressor(hidden_layer_sizes=(16,), activation="gelu", solver="rmsprop", batch_size=10,
-                   learning_rate_init=0.005, max_iter=60, random_state=0),
-    GlassRegressor(hidden_layer_sizes=(16,), solver="gd", learning_rate_init=0.005,
-                   max_iter=200, random_state=0),
-]  # fmt: skip
+    GlassClassifier(
+        hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=100, random_state=0
+    ),
+    GlassClassifier(
+        hidden_layer_sizes=(16,),
+        activation="tanh",
+        solver="sgd",
+        batch_size=10,
+        learning_rate_init=0.01,
+        max_iter=60,
+        random_state=0,
+    ),
+    GlassClassifier(
+        hidden_layer_sizes=(16,), solver="gd", learning_rate_init=0.1, max_iter=100, random_state=0
+    ),
+    GlassRegressor(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=100, random_state=0),
+    GlassRegressor(
+        hidden_layer_sizes=(16,),
+        activation="gelu",
+        solver="rmsprop",
+        batch_size=10,
+        learning_rate_init=0.005,
+        max_iter=60,
+        random_state=0,
+    ),
+    GlassRegressor(
+        hidden_layer_sizes=(16,),
+        solver="gd",
+        learning_rate_init=0.005,
+        max_iter=200,
+        random_state=0,
+    ),
+]
 
 
 def _expected_failed_checks(estimator):
@@ -129,10 +149,25 @@ SOLVERS = [
 def test_one_epoch_equals_sklearn_mlp_classifier(solver, batch_size, activation, n_classes):
     # batch 50 on 50 rows is one update; batch 16 is four, the last of 2 rows, whose L2 term
     # alpha / 2 · ΣW² / 2 shows that the penalty is scaled per batch as scikit-learn does.
-    X, y = make_classification(50, 4, n_informative=3, n_redundant=0, n_classes=n_classes,
-                               n_clusters_per_class=1, random_state=0)  # fmt: skip
-    common = dict(hidden_layer_sizes=(5, 3), activation=activation, alpha=0.05, max_iter=1,
-                  batch_size=batch_size, shuffle=False, random_state=0, **solver)  # fmt: skip
+    X, y = make_classification(
+        50,
+        4,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=n_classes,
+        n_clusters_per_class=1,
+        random_state=0,
+    )
+    common = dict(
+        hidden_layer_sizes=(5, 3),
+        activation=activation,
+        alpha=0.05,
+        max_iter=1,
+        batch_size=batch_size,
+        shuffle=False,
+        random_state=0,
+        **solver,
+    )
     _same_start_then_one_epoch(GlassClassifier(**common), MLPClassifier(**common), X, y)
 
 
@@ -140,8 +175,15 @@ def test_one_epoch_equals_sklearn_mlp_classifier(solver, batch_size, activation,
 @pytest.mark.parametrize("n_outputs", [1, 2])
 def test_one_epoch_equals_sklearn_mlp_regressor(solver, n_outputs):
     X, y = _regression(50, n_outputs)
-    common = dict(hidden_layer_sizes=(6,), alpha=0.05, max_iter=1, batch_size=16,
-                  shuffle=False, random_state=0, **solver)  # fmt: skip
+    common = dict(
+        hidden_layer_sizes=(6,),
+        alpha=0.05,
+        max_iter=1,
+        batch_size=16,
+        shuffle=False,
+        random_state=0,
+        **solver,
+    )
     _same_start_then_one_epoch(GlassRegressor(**common), MLPRegressor(**common), X, y)
 
 
@@ -152,8 +194,16 @@ def test_one_epoch_with_sample_weight_equals_sklearn(estimator):
     if estimator == "regressor":
         X, y = _regression(50)
     w = np.random.RandomState(0).uniform(0.1, 3.0, 50)
-    common = dict(hidden_layer_sizes=(5,), alpha=0.05, max_iter=1, batch_size=16,
-                  shuffle=False, random_state=0, solver="adam", learning_rate_init=0.05)  # fmt: skip
+    common = dict(
+        hidden_layer_sizes=(5,),
+        alpha=0.05,
+        max_iter=1,
+        batch_size=16,
+        shuffle=False,
+        random_state=0,
+        solver="adam",
+        learning_rate_init=0.05,
+    )
     pair = (
         (GlassClassifier(**common), MLPClassifier(**common))
         if estimator == "classifier"
@@ -170,8 +220,9 @@ def test_initial_weights_are_sklearns():
             warnings.simplefilter("ignore", ConvergenceWarning)
             ours = GlassClassifier(**common, max_iter=1, learning_rate_init=1e-300).fit(X, y)
             theirs = MLPClassifier(**common, max_iter=1, learning_rate_init=1e-300).fit(X, y)
-        for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_,
-                        strict=True):  # fmt: skip
+        for a, b in zip(
+            ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True
+        ):
             assert_array_equal(a, b)
 
 
@@ -179,18 +230,31 @@ def test_initial_weights_are_sklearns():
     "params",
     [
         dict(solver="sgd", learning_rate="invscaling", learning_rate_init=0.5, power_t=0.3),
-        dict(solver="sgd", learning_rate="adaptive", learning_rate_init=0.2, tol=0.02,
-             n_iter_no_change=2, max_iter=60),
+        dict(
+            solver="sgd",
+            learning_rate="adaptive",
+            learning_rate_init=0.2,
+            tol=0.02,
+            n_iter_no_change=2,
+            max_iter=60,
+        ),
         dict(solver="adam", learning_rate_init=0.02, tol=1e-3, n_iter_no_change=3),
     ],
     ids=["invscaling", "adaptive", "adam-stopping"],
-)  # fmt: skip
+)
 def test_whole_fit_without_shuffling_follows_sklearn(params):
     # Without shuffling nothing is random after the (identical) initialisation, so the whole
     # run — schedules, the stopping rule, n_iter_ — must be scikit-learn's, epoch by epoch.
     X, y = make_classification(60, 5, random_state=0)
-    common = {"hidden_layer_sizes": (8,), "batch_size": 16, "shuffle": False,
-              "random_state": 0, "alpha": 1e-3, "max_iter": 40, **params}  # fmt: skip
+    common = {
+        "hidden_layer_sizes": (8,),
+        "batch_size": 16,
+        "shuffle": False,
+        "random_state": 0,
+        "alpha": 1e-3,
+        "max_iter": 40,
+        **params,
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ours, theirs = GlassClassifier(**common).fit(X, y), MLPClassifier(**common).fit(X, y)
@@ -205,9 +269,16 @@ def test_whole_fit_without_shuffling_follows_sklearn(params):
 
 def test_early_stopping_follows_sklearn_without_shuffling():
     X, y = _regression(120)
-    common = dict(hidden_layer_sizes=(8,), early_stopping=True, validation_fraction=0.25,
-                  shuffle=False, random_state=0, learning_rate_init=0.02, n_iter_no_change=4,
-                  max_iter=300)  # fmt: skip
+    common = dict(
+        hidden_layer_sizes=(8,),
+        early_stopping=True,
+        validation_fraction=0.25,
+        shuffle=False,
+        random_state=0,
+        learning_rate_init=0.02,
+        n_iter_no_change=4,
+        max_iter=300,
+    )
     ours, theirs = GlassRegressor(**common).fit(X, y), MLPRegressor(**common).fit(X, y)
     assert ours.n_iter_ == theirs.n_iter_ < 300
     assert_allclose(ours.validation_scores_, theirs.validation_scores_, rtol=1e-9)
@@ -249,9 +320,16 @@ def _assert_proportions(labels, part):  # type: ignore[no-untyped-def]
 def test_binary_validation_split_is_sklearns_stratified_one(labels, monkeypatch):
     X, codes = make_classification(200, n_features=5, weights=[0.75], flip_y=0.1, random_state=0)
     y = np.asarray(labels)[codes]
-    common = dict(hidden_layer_sizes=(6,), early_stopping=True, validation_fraction=0.2,
-                  shuffle=False, random_state=3, learning_rate_init=0.01, batch_size=32,
-                  max_iter=60)  # fmt: skip
+    common = dict(
+        hidden_layer_sizes=(6,),
+        early_stopping=True,
+        validation_fraction=0.2,
+        shuffle=False,
+        random_state=3,
+        learning_rate_init=0.01,
+        batch_size=32,
+        max_iter=60,
+    )
     our_split, their_split = _record_splits(monkeypatch)
     ours, theirs = GlassClassifier(**common).fit(X, y), MLPClassifier(**common).fit(X, y)
     # the same validation rows: X, targets, y split as [X_train, X_val, t_train, t_val, ...]
@@ -275,8 +353,13 @@ def test_multiclass_validation_split_is_stratified_unlike_sklearns(seed, monkeyp
     rng = np.random.RandomState(seed)
     y = rng.permutation(np.repeat(np.array(["ant", "bee", "cow"]), [120, 60, 20]))
     X = rng.randn(200, 2) + np.searchsorted(["ant", "bee", "cow"], y)[:, None]
-    common = dict(hidden_layer_sizes=(4,), early_stopping=True, validation_fraction=0.2,
-                  max_iter=2, random_state=seed)  # fmt: skip
+    common = dict(
+        hidden_layer_sizes=(4,),
+        early_stopping=True,
+        validation_fraction=0.2,
+        max_iter=2,
+        random_state=seed,
+    )
     our_split, their_split = _record_splits(monkeypatch)
     GlassClassifier(**common).fit(X, y)
     [(_, _, _, _, y_train, y_val)] = our_split.parts
@@ -294,8 +377,10 @@ def test_pipeline_grid_search_cross_val_clone_and_pickle():
     X, y = _blobs(150)
     model = GlassClassifier(max_iter=60, learning_rate_init=0.02, random_state=0)
     pipe = make_pipeline(StandardScaler(), model)
-    grid = {"glassclassifier__hidden_layer_sizes": [(8,), (16,)],
-            "glassclassifier__alpha": [1e-4, 1e-2]}  # fmt: skip
+    grid = {
+        "glassclassifier__hidden_layer_sizes": [(8,), (16,)],
+        "glassclassifier__alpha": [1e-4, 1e-2],
+    }
     search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
     assert search.best_score_ > 0.9
     scores = cross_val_score(clone(search.best_estimator_), X, y, cv=3)
@@ -347,8 +432,9 @@ def test_feature_names_from_a_dataframe():
 def test_binary_multiclass_and_string_labels(labels):
     X, idx = _blobs(120, centers=len(labels))
     y = np.asarray(labels)[idx]
-    clf = GlassClassifier(hidden_layer_sizes=(10,), learning_rate_init=0.02, max_iter=80,
-                          random_state=0).fit(X, y)  # fmt: skip
+    clf = GlassClassifier(
+        hidden_layer_sizes=(10,), learning_rate_init=0.02, max_iter=80, random_state=0
+    ).fit(X, y)
     assert_array_equal(clf.classes_, np.unique(y))
     predicted = clf.predict(X)
     assert predicted.dtype == clf.classes_.dtype and set(predicted) <= set(labels)
@@ -367,8 +453,9 @@ def test_binary_multiclass_and_string_labels(labels):
 def test_multilabel_indicator_targets():
     X, Y = make_multilabel_classification(150, n_features=6, n_classes=4, random_state=0)
     X = StandardScaler().fit_transform(X)
-    clf = GlassClassifier(hidden_layer_sizes=(20,), learning_rate_init=0.02, max_iter=150,
-                          random_state=0).fit(X, Y)  # fmt: skip
+    clf = GlassClassifier(
+        hidden_layer_sizes=(20,), learning_rate_init=0.02, max_iter=150, random_state=0
+    ).fit(X, Y)
     assert clf.out_activation_ == "logistic" and clf.n_outputs_ == 4
     assert_array_equal(clf.classes_, [0, 1, 2, 3])
     predicted = clf.predict(X)
@@ -383,8 +470,9 @@ def test_multilabel_indicator_targets():
 @quiet
 def test_multi_output_regression():
     X, Y = _regression(100, n_outputs=3)
-    reg = GlassRegressor(hidden_layer_sizes=(16,), learning_rate_init=0.02, max_iter=200,
-                         random_state=0).fit(X, Y)  # fmt: skip
+    reg = GlassRegressor(
+        hidden_layer_sizes=(16,), learning_rate_init=0.02, max_iter=200, random_state=0
+    ).fit(X, Y)
     predicted = reg.predict(X)
     assert predicted.shape == (100, 3) and reg.n_outputs_ == 3
     assert reg.out_activation_ == "identity" and reg.score(X, Y) > 0.9
@@ -425,8 +513,15 @@ def test_float32_stays_float32():
 )
 def test_activations_dropout_and_solvers_learn(params):
     X, y = _blobs(120)
-    clf = GlassClassifier(**{"hidden_layer_sizes": (12,), "max_iter": 80,
-                             "learning_rate_init": 0.02, "random_state": 0, **params})  # fmt: skip
+    clf = GlassClassifier(
+        **{
+            "hidden_layer_sizes": (12,),
+            "max_iter": 80,
+            "learning_rate_init": 0.02,
+            "random_state": 0,
+            **params,
+        }
+    )
     assert clf.fit(X, y).score(X, y) > 0.9
     if isinstance(params.get("activation"), LeakyReLU):
         hidden = clf.network_.layers[1]
@@ -436,8 +531,16 @@ def test_activations_dropout_and_solvers_learn(params):
 
 @quiet
 def test_class_weight_balanced_recovers_the_minority_class():
-    X, y = make_classification(600, 4, n_informative=2, n_redundant=0, weights=[0.93],
-                               class_sep=0.6, flip_y=0, random_state=3)  # fmt: skip
+    X, y = make_classification(
+        600,
+        4,
+        n_informative=2,
+        n_redundant=0,
+        weights=[0.93],
+        class_sep=0.6,
+        flip_y=0,
+        random_state=3,
+    )
     Xa, Xb, ya, yb = train_test_split(X, y, stratify=y, random_state=0)
     common = dict(hidden_layer_sizes=(8,), max_iter=150, learning_rate_init=0.01, random_state=0)
     plain = GlassClassifier(**common).fit(Xa, ya)
@@ -453,8 +556,14 @@ def test_class_weight_balanced_recovers_the_minority_class():
 def test_zero_sample_weight_equals_dropping_the_rows_with_full_batch():
     X, y = _blobs(60)
     w = np.where(np.arange(60) % 3 == 0, 0.0, 1.0)
-    common = dict(solver="gd", hidden_layer_sizes=(6,), learning_rate_init=0.3, max_iter=50,
-                  alpha=0.01, random_state=0)  # fmt: skip
+    common = dict(
+        solver="gd",
+        hidden_layer_sizes=(6,),
+        learning_rate_init=0.3,
+        max_iter=50,
+        alpha=0.01,
+        random_state=0,
+    )
     weighted = GlassClassifier(**common).fit(X, y, sample_weight=w)
     dropped = GlassClassifier(**common).fit(X[w > 0], y[w > 0])
     assert_allclose(weighted.predict_proba(X), dropped.predict_proba(X), rtol=1e-9)
@@ -467,8 +576,16 @@ def test_a_minibatch_of_zero_weights_contributes_nothing():
     # would divide by a zero weight sum. Here it gives no gradient, and training goes on.
     X, y = _blobs(12)
     w = np.r_[np.zeros(4), np.ones(8)]
-    common = dict(solver="sgd", momentum=0.0, batch_size=4, shuffle=False, max_iter=5,
-                  hidden_layer_sizes=(3,), random_state=0, alpha=0.0)  # fmt: skip
+    common = dict(
+        solver="sgd",
+        momentum=0.0,
+        batch_size=4,
+        shuffle=False,
+        max_iter=5,
+        hidden_layer_sizes=(3,),
+        random_state=0,
+        alpha=0.0,
+    )
     weighted = GlassClassifier(**common).fit(X, y, sample_weight=w)
     dropped = GlassClassifier(**common).fit(X[4:], y[4:])
     assert np.isfinite(weighted.loss_curve_).all()
@@ -515,16 +632,23 @@ def test_regressor_loss_parameter():
 @quiet
 def test_early_stopping_keeps_the_best_validation_epoch():
     X, y = _blobs(200)
-    clf = GlassClassifier(hidden_layer_sizes=(10,), early_stopping=True, validation_fraction=0.2,
-                          n_iter_no_change=5, max_iter=300, random_state=0,
-                          learning_rate_init=0.05).fit(X, y)  # fmt: skip
+    clf = GlassClassifier(
+        hidden_layer_sizes=(10,),
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=5,
+        max_iter=300,
+        random_state=0,
+        learning_rate_init=0.05,
+    ).fit(X, y)
     assert clf.n_iter_ < 300 and clf.best_loss_ is None
     scores, losses = clf.validation_scores_, clf.validation_loss_curve_
     assert len(scores) == len(losses) == len(clf.loss_curve_) == clf.n_iter_
     assert clf.best_validation_score_ == max(scores)
     # the weights are those of the best epoch: rebuild the validation split and score it
-    _, Xv, _, yv = train_test_split(X, y, test_size=0.2, stratify=y,
-                                      random_state=_state_after_init(clf, X))  # fmt: skip
+    _, Xv, _, yv = train_test_split(
+        X, y, test_size=0.2, stratify=y, random_state=_state_after_init(clf, X)
+    )
     assert clf.score(Xv, yv) == clf.best_validation_score_
     assert np.argmax(scores) < clf.n_iter_ - 1  # the last epochs did not improve
 
@@ -543,8 +667,9 @@ def test_verbose_2_prints_sklearns_iteration_lines(capsys):
         clf = GlassClassifier(hidden_layer_sizes=(4,), max_iter=3, verbose=2, random_state=0)
         clf.fit(X, y)
     lines = capsys.readouterr().out.splitlines()
-    assert lines == [f"Iteration {i + 1}, loss = {loss:.8f}" for i, loss in
-                     enumerate(clf.loss_curve_)]  # fmt: skip
+    assert lines == [
+        f"Iteration {i + 1}, loss = {loss:.8f}" for i, loss in enumerate(clf.loss_curve_)
+    ]
 
 
 def test_verbose_1_draws_a_progress_bar_on_stderr(capsys):
@@ -595,8 +720,14 @@ class _Recorder(Callback):
 def test_callbacks_see_one_run_and_can_stop_it():
     X, y = _blobs(60)
     recorder = _Recorder(stop_at=4)
-    clf = GlassClassifier(hidden_layer_sizes=(4,), max_iter=50, early_stopping=True,
-                          n_iter_no_change=50, callbacks=[recorder], random_state=0).fit(X, y)  # fmt: skip
+    clf = GlassClassifier(
+        hidden_layer_sizes=(4,),
+        max_iter=50,
+        early_stopping=True,
+        n_iter_no_change=50,
+        callbacks=[recorder],
+        random_state=0,
+    ).fit(X, y)
     assert recorder.events == ["begin", "end"] and recorder.epochs == [0, 1, 2, 3, 4]
     assert clf.n_iter_ == 5
     assert [log["loss"] for log in recorder.logs] == clf.loss_curve_
@@ -607,8 +738,9 @@ def test_callbacks_see_one_run_and_can_stop_it():
 
 def test_keyboard_interrupt_keeps_the_last_complete_update():
     X, y = _blobs(40)
-    common = dict(hidden_layer_sizes=(5,), solver="sgd", batch_size=10, shuffle=False,
-                  random_state=0)  # fmt: skip
+    common = dict(
+        hidden_layer_sizes=(5,), solver="sgd", batch_size=10, shuffle=False, random_state=0
+    )
     # 4 updates per epoch: update 13 (counting from 0) is the 2nd of the 4th epoch
     clf = GlassClassifier(**common, max_iter=10, callbacks=[_Recorder(interrupt_at_update=13)])
     with pytest.warns(UserWarning, match="interrupted"):
@@ -618,8 +750,9 @@ def test_keyboard_interrupt_keeps_the_last_complete_update():
     uninterrupted = _Recorder()
     with pytest.warns(ConvergenceWarning):
         GlassClassifier(**common, max_iter=4, callbacks=[uninterrupted]).fit(X, y)
-    for a, b in zip(clf.network_.parameters().values(), uninterrupted.params_after[13],
-                    strict=True):  # fmt: skip
+    for a, b in zip(
+        clf.network_.parameters().values(), uninterrupted.params_after[13], strict=True
+    ):
         assert_array_equal(a, b)
     clf.set_params(callbacks=None, warm_start=True, max_iter=2)
     with pytest.warns(ConvergenceWarning):
@@ -630,11 +763,18 @@ def test_keyboard_interrupt_keeps_the_last_complete_update():
 @quiet
 def test_learning_rate_schedules_for_sgd():
     X, y = _blobs(40)
-    common = dict(hidden_layer_sizes=(4,), solver="sgd", batch_size=10, max_iter=4,
-                  learning_rate_init=0.1, random_state=0)  # fmt: skip
+    common = dict(
+        hidden_layer_sizes=(4,),
+        solver="sgd",
+        batch_size=10,
+        max_iter=4,
+        learning_rate_init=0.1,
+        random_state=0,
+    )
     invscaling = _Recorder()
-    GlassClassifier(**common, learning_rate="invscaling", power_t=0.5,
-                    callbacks=[invscaling]).fit(X, y)  # fmt: skip
+    GlassClassifier(**common, learning_rate="invscaling", power_t=0.5, callbacks=[invscaling]).fit(
+        X, y
+    )
     expected = [0.1 / (40 * epoch + 1) ** 0.5 if epoch else 0.1 for epoch in range(4)]
     assert_allclose(invscaling.lrs, np.repeat(expected, 4), rtol=1e-15)
     cyclic = _Recorder()
@@ -642,8 +782,9 @@ def test_learning_rate_schedules_for_sgd():
     schedule = Cyclical(0.01, 0.1, step_size=4)  # up over one epoch, down over the next
     assert_allclose(cyclic.lrs, [schedule(t) for t in range(16)], rtol=1e-15)
     adam = _Recorder()
-    GlassClassifier(**{**common, "solver": "adam"}, learning_rate="invscaling",
-                    callbacks=[adam]).fit(X, y)  # fmt: skip
+    GlassClassifier(
+        **{**common, "solver": "adam"}, learning_rate="invscaling", callbacks=[adam]
+    ).fit(X, y)
     assert adam.lrs == [0.1] * 16  # adam keeps learning_rate_init, as scikit-learn's
 
 
@@ -682,8 +823,14 @@ def test_partial_fit_with_all_classes_in_later_batches_and_regression():
 def test_warm_start_continues_from_the_previous_weights():
     # plain full-batch gradient descent keeps no optimizer state: 5 + 5 epochs are 10 epochs
     X, y = _blobs(60)
-    common = dict(solver="gd", hidden_layer_sizes=(6,), learning_rate_init=0.3, random_state=0,
-                  tol=0.0, n_iter_no_change=100)  # fmt: skip
+    common = dict(
+        solver="gd",
+        hidden_layer_sizes=(6,),
+        learning_rate_init=0.3,
+        random_state=0,
+        tol=0.0,
+        n_iter_no_change=100,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ten = GlassClassifier(**common, max_iter=10).fit(X, y)
@@ -731,15 +878,26 @@ def test_divergence_is_training_diverged_and_a_value_error():
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: GlassClassifier(hidden_layer_sizes=(6, 4), activation=LeakyReLU(0.3),
-                                class_weight={"ant": 1.0, "cow": 3.0}, max_iter=30, random_state=0),
-        lambda: GlassClassifier(hidden_layer_sizes=(5,), early_stopping=True, max_iter=30,
-                                n_iter_no_change=np.inf, random_state=np.random.RandomState(0)),
-        lambda: GlassRegressor(hidden_layer_sizes=(5,), activation="gelu", dropout=0.2,
-                               max_iter=30, random_state=0),
+        lambda: GlassClassifier(
+            hidden_layer_sizes=(6, 4),
+            activation=LeakyReLU(0.3),
+            class_weight={"ant": 1.0, "cow": 3.0},
+            max_iter=30,
+            random_state=0,
+        ),
+        lambda: GlassClassifier(
+            hidden_layer_sizes=(5,),
+            early_stopping=True,
+            max_iter=30,
+            n_iter_no_change=np.inf,
+            random_state=np.random.RandomState(0),
+        ),
+        lambda: GlassRegressor(
+            hidden_layer_sizes=(5,), activation="gelu", dropout=0.2, max_iter=30, random_state=0
+        ),
     ],
     ids=["classifier", "early-stopping", "regressor"],
-)  # fmt: skip
+)
 def test_save_and_load_predict_bit_for_bit_without_pickle(make, tmp_path):
     X, y = _blobs(60)
     labels = np.array(["ant", "bee", "cow"])[y]
@@ -764,9 +922,20 @@ def test_save_and_load_predict_bit_for_bit_without_pickle(make, tmp_path):
     for key in ("activation",):
         assert repr(got.pop(key)) == repr(expected.pop(key))
     assert got == expected
-    for name in ("n_iter_", "t_", "loss_", "loss_curve_", "best_loss_", "validation_scores_",
-                 "best_validation_score_", "validation_loss_curve_", "n_layers_", "n_outputs_",
-                 "out_activation_", "n_features_in_"):  # fmt: skip
+    for name in (
+        "n_iter_",
+        "t_",
+        "loss_",
+        "loss_curve_",
+        "best_loss_",
+        "validation_scores_",
+        "best_validation_score_",
+        "validation_loss_curve_",
+        "n_layers_",
+        "n_outputs_",
+        "out_activation_",
+        "n_features_in_",
+    ):
         assert getattr(loaded, name) == getattr(estimator, name), name
     with pytest.raises(ModelFileError, match="not a"):
         (GlassRegressor if is_classifier else GlassClassifier).load(path)
@@ -835,8 +1004,16 @@ def test_top_level_names_load_lazily():
 def test_the_fitted_network_carries_the_penalty_asked_for(tmp_path):
     X, y = make_regression(n_samples=60, n_features=3, noise=1.0, random_state=0)
     y = y / y.std()
-    reg = GlassRegressor(hidden_layer_sizes=(4,), alpha=0.05, l1=0.01, solver="sgd",
-                         momentum=0.0, batch_size=16, max_iter=3, random_state=0)  # fmt: skip
+    reg = GlassRegressor(
+        hidden_layer_sizes=(4,),
+        alpha=0.05,
+        l1=0.01,
+        solver="sgd",
+        momentum=0.0,
+        batch_size=16,
+        max_iter=3,
+        random_state=0,
+    )
     with pytest.warns(ConvergenceWarning):
         reg.fit(X, y)
     net = reg.network_
@@ -850,7 +1027,15 @@ def test_the_fitted_network_carries_the_penalty_asked_for(tmp_path):
     with pytest.warns(ConvergenceWarning):
         reg.fit(X, y)
     squared_error = glassnet.SumSquaredError(scale=0.5, reduction="mean")  # ½‖y − ŷ‖², mean
-    glassnet.fit(loaded, X, y, loss=squared_error, learning_rate=reg.learning_rate_init,
-                 epochs=1, batch_size=16, shuffle=False)  # fmt: skip
+    glassnet.fit(
+        loaded,
+        X,
+        y,
+        loss=squared_error,
+        learning_rate=reg.learning_rate_init,
+        epochs=1,
+        batch_size=16,
+        shuffle=False,
+    )
     for a, b in zip(reg.coefs_, [d.params["weight"] for d in loaded.dense_layers], strict=True):
         assert_allclose(a, b, rtol=1e-12)

@@ -58,6 +58,8 @@ def _mean_scores(load, ours, theirs, max_iter):
 def test_scores_at_least_sklearns(name, load, ours, theirs, max_iter):
     glass, sk = _mean_scores(load, ours, theirs, max_iter)
     metric = "accuracy" if ours is GlassClassifier else "R²"
-    print(f"\n{name:>13}  mean test {metric} over seeds 0-4:  glassnet {glass:.4f}  "
-          f"sklearn {sk:.4f}  (max_iter={max_iter})")  # fmt: skip
+    print(
+        f"\n{name:>13}  mean test {metric} over seeds 0-4:  glassnet {glass:.4f}  "
+        f"sklearn {sk:.4f}  (max_iter={max_iter})"
+    )
     assert glass >= sk - 0.01

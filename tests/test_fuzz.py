@@ -18,8 +18,12 @@ from glassnet import GlassnetError, fit, io, mlp
 from glassnet.data import load_csv
 
 COUNTS: dict[str, int] = {}
-FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 DTYPES = st.sampled_from(
     [np.float64, np.float32, np.int64, np.int8, np.bool_, np.uint8, np.float16]
@@ -45,10 +49,13 @@ def _cast(values: list[float], shape: tuple[int, ...], dtype: type) -> np.ndarra
 def arrays(min_dims: int = 0, max_dims: int = 3) -> st.SearchStrategy[np.ndarray]:
     shapes = hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=0, max_side=6)
     return st.builds(
-        lambda shape, dtype, data: _cast(data, shape, dtype) if np.prod(shape)
-        else np.zeros(shape, dtype=dtype),
-        shapes, DTYPES, st.lists(VALUES, min_size=1, max_size=40),
-    )  # fmt: skip
+        lambda shape, dtype, data: (
+            _cast(data, shape, dtype) if np.prod(shape) else np.zeros(shape, dtype=dtype)
+        ),
+        shapes,
+        DTYPES,
+        st.lists(VALUES, min_size=1, max_size=40),
+    )
 
 
 @st.composite

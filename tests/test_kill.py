@@ -134,8 +134,10 @@ def test_sigkill_while_writing_in_training_leaves_complete_files_and_litter_to_c
     ckpt, model = tmp_path / "run.ckpt", tmp_path / "model.glassnet"
     child = subprocess.Popen(
         [sys.executable, "-c", TRAINER, str(ckpt), str(model), victim, moment, "3"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         out, err = child.communicate(timeout=300)
     finally:
@@ -159,13 +161,13 @@ def test_sigkill_while_writing_in_training_leaves_complete_files_and_litter_to_c
         np.testing.assert_array_equal(saved.network.parameters()[name], param)
     target = ckpt if victim == "checkpoint" else model
     [litter] = [p for p in tmp_path.iterdir() if p.name not in (ckpt.name, model.name)]
-    assert re.fullmatch(rf"\.{re.escape(target.name)}\.{child.pid}\.[0-9a-f]{{16}}\.tmp",
-                        litter.name)  # fmt: skip
+    assert re.fullmatch(
+        rf"\.{re.escape(target.name)}\.{child.pid}\.[0-9a-f]{{16}}\.tmp", litter.name
+    )
 
     # the checkpoint of epoch 2 is complete: the run goes on from it, exactly
     net = mlp([16, 128, 2], output="softmax", random_state=0)
-    history = fit(net, x, y, optimizer="adam", epochs=4, batch_size=50, random_state=0,
-                  resume=ckpt)  # fmt: skip
+    history = fit(net, x, y, optimizer="adam", epochs=4, batch_size=50, random_state=0, resume=ckpt)
     assert history.epochs == 4  # the restored history counts the earlier epochs
     for name, param in trained(4).parameters().items():
         np.testing.assert_array_equal(net.parameters()[name], param)

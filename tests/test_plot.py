@@ -110,8 +110,12 @@ def test_decision_boundary_colours_match_the_integer_picture(moons):
 
 # -- loss curves ----------------------------------------------------------------------------
 def test_loss_curve_and_sweep_grid(tmp_path):
-    plot.loss_curve(np.linspace(1, 0.1, 100), val_losses=np.linspace(1.1, 0.2, 100),
-                    path=tmp_path / "loss.png", log=True)  # fmt: skip
+    plot.loss_curve(
+        np.linspace(1, 0.1, 100),
+        val_losses=np.linspace(1.1, 0.2, 100),
+        path=tmp_path / "loss.png",
+        log=True,
+    )
     _check_png(tmp_path / "loss.png")
     X = np.random.RandomState(1).randn(30, 2)
     y = (X.sum(axis=1) > 0).astype(int)
@@ -151,8 +155,14 @@ def test_loss_curves_mini_batch_adds_the_per_update_line(moons):
 def test_sweep_grid_shows_scores_in_the_titles(tmp_path, moons):
     X, y = moons
     models = [lambda z: z[:, 0] > 0.5, lambda z: z[:, 1] > 0.2]
-    fig = plot.sweep_grid(models, ["Hidden layer size 3", "Hidden layer size 5"], X, y,
-                          scores=[(0.971, 0.963), (0.9, None)], path=tmp_path / "g.png")  # fmt: skip
+    fig = plot.sweep_grid(
+        models,
+        ["Hidden layer size 3", "Hidden layer size 5"],
+        X,
+        y,
+        scores=[(0.971, 0.963), (0.9, None)],
+        path=tmp_path / "g.png",
+    )
     _check_png(tmp_path / "g.png", fig)
     assert fig.axes[0].get_title() == "Hidden layer size 3 — train 0.97, test 0.96"
     assert fig.axes[1].get_title() == "Hidden layer size 5 — train 0.90"
@@ -165,8 +175,13 @@ def test_prediction_surface_of_an_iris_regression_network(tmp_path):
     from glassnet.experiments.iris import load_iris_regression
 
     X, y = load_iris_regression(0)
-    net = Network([Dense(2, 3, bias=False, random_state=0), Sigmoid(),
-                   Dense(3, 1, bias=False, random_state=0)])  # fmt: skip
+    net = Network(
+        [
+            Dense(2, 3, bias=False, random_state=0),
+            Sigmoid(),
+            Dense(3, 1, bias=False, random_state=0),
+        ]
+    )
     fit(net, X, y, epochs=300, learning_rate=0.5)
     path = tmp_path / "surface.png"
     fig = plot.prediction_surface(net, X, y, path=path, title="petal length", resolution=25)
@@ -216,9 +231,12 @@ def test_confusion_matrix_normalized_rows(tmp_path):
 
 @pytest.mark.parametrize(
     ("cm", "names", "match"),
-    [(np.ones((2, 3)), None, "square"), (-np.ones((2, 2)), None, "non-negative"),
-     (np.ones((2, 2)), ["a"], "class names")],
-)  # fmt: skip
+    [
+        (np.ones((2, 3)), None, "square"),
+        (-np.ones((2, 2)), None, "non-negative"),
+        (np.ones((2, 2)), ["a"], "class names"),
+    ],
+)
 def test_confusion_matrix_rejects_bad_input(cm, names, match):
     with pytest.raises(ValidationError, match=match):
         plot.confusion_matrix(cm, names)
@@ -234,8 +252,9 @@ def test_animate_training_writes_a_gif_and_matches_one_fit(tmp_path, moons):
     settings = {"optimizer": "adam", "learning_rate": 0.05}
     net, reference = _moons_net(), _moons_net()
     path = tmp_path / "anim" / "training.gif"
-    history = plot.animate_training(net, X, y, path, epochs=50, frames=6, fps=5,
-                                    fit_kwargs=settings)  # fmt: skip
+    history = plot.animate_training(
+        net, X, y, path, epochs=50, frames=6, fps=5, fit_kwargs=settings
+    )
     single = fit(reference, X, y, epochs=50, **settings)
 
     size, frames = _gif_frames(path)
@@ -253,8 +272,9 @@ def test_animate_training_mini_batch_continues_the_shuffle(tmp_path, moons):
     X, y = moons
     settings = {"learning_rate": 0.1, "batch_size": 16, "random_state": 3, "metrics": ["accuracy"]}
     net, reference = _moons_net(), _moons_net()
-    history = plot.animate_training(net, X, y, tmp_path / "mb.gif", epochs=9, frames=3,
-                                    fit_kwargs=settings, resolution=0.05)  # fmt: skip
+    history = plot.animate_training(
+        net, X, y, tmp_path / "mb.gif", epochs=9, frames=3, fit_kwargs=settings, resolution=0.05
+    )
     single = fit(reference, X, y, epochs=9, **settings)
     for name, param in reference.parameters().items():
         assert_array_equal(net.parameters()[name], param)
@@ -265,11 +285,18 @@ def test_animate_training_mini_batch_continues_the_shuffle(tmp_path, moons):
 
 def test_animate_training_with_early_stopping_ends_on_the_final_weights(tmp_path, moons):
     X, y = moons
-    settings = {"learning_rate": 0.5, "validation_fraction": 0.3, "early_stopping": True,
-                "patience": 2, "min_delta": 0.01, "random_state": 0}  # fmt: skip
+    settings = {
+        "learning_rate": 0.5,
+        "validation_fraction": 0.3,
+        "early_stopping": True,
+        "patience": 2,
+        "min_delta": 0.01,
+        "random_state": 0,
+    }
     net, reference = _moons_net(), _moons_net()
-    history = plot.animate_training(net, X, y, tmp_path / "es.gif", epochs=400, frames=4,
-                                    fit_kwargs=settings, resolution=0.05)  # fmt: skip
+    history = plot.animate_training(
+        net, X, y, tmp_path / "es.gif", epochs=400, frames=4, fit_kwargs=settings, resolution=0.05
+    )
     single = fit(reference, X, y, epochs=400, **settings)
     assert history.stopped_early and history.epochs == single.epochs < 400
     for name, param in reference.parameters().items():
@@ -281,10 +308,14 @@ def test_animate_training_with_early_stopping_ends_on_the_final_weights(tmp_path
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"frames": 20}, "cannot exceed"), ({"fps": 0}, "fps"), ({"frames": 2.5}, "frames"),
-     ({"fit_kwargs": {"epochs": 3}}, "epochs"),
-     ({"path": "movie.mp4"}, "GIF")],
-)  # fmt: skip
+    [
+        ({"frames": 20}, "cannot exceed"),
+        ({"fps": 0}, "fps"),
+        ({"frames": 2.5}, "frames"),
+        ({"fit_kwargs": {"epochs": 3}}, "epochs"),
+        ({"path": "movie.mp4"}, "GIF"),
+    ],
+)
 def test_animate_training_rejects_bad_arguments(tmp_path, moons, kwargs, match):
     X, y = moons
     args = {"epochs": 10, "frames": 5, "path": tmp_path / "a.gif", **kwargs}

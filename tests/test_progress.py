@@ -30,8 +30,16 @@ def test_epoch_logger_prints_one_line_per_epoch_or_every_n():
     for every, expected in ((1, 6), (4, 2)):  # every 4th: epochs 4 and 6 (the last)
         stream = io.StringIO()
         net = mlp([2, 3, 2], activation="tanh", output="softmax", random_state=0)
-        history = fit(net, X, y, epochs=6, learning_rate=0.1, validation_fraction=0.25,
-                      random_state=0, callbacks=[EpochLogger(6, file=stream, every=every)])  # fmt: skip
+        history = fit(
+            net,
+            X,
+            y,
+            epochs=6,
+            learning_rate=0.1,
+            validation_fraction=0.25,
+            random_state=0,
+            callbacks=[EpochLogger(6, file=stream, every=every)],
+        )
         lines = stream.getvalue().splitlines()
         assert len(lines) == expected
         assert lines[-1].startswith("epoch 6/6  loss ")

@@ -29,11 +29,24 @@ def test_every_activation_is_accepted_everywhere(name, tmp_path):
     assert isinstance(net.layers[1], ACTIVATIONS[name])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        clf = GlassClassifier(hidden_layer_sizes=(3,), activation=name, max_iter=2,
-                              random_state=0).fit(X, Y)  # fmt: skip
+        clf = GlassClassifier(
+            hidden_layer_sizes=(3,), activation=name, max_iter=2, random_state=0
+        ).fit(X, Y)
     assert isinstance(clf.network_.layers[1], ACTIVATIONS[name])
-    code = main(["train", "moons", "--hidden", "3", "--activation", name, "--epochs", "1",
-                 "--out", str(tmp_path / "m.npz")])  # fmt: skip
+    code = main(
+        [
+            "train",
+            "moons",
+            "--hidden",
+            "3",
+            "--activation",
+            name,
+            "--epochs",
+            "1",
+            "--out",
+            str(tmp_path / "m.npz"),
+        ]
+    )
     assert code == 0
 
 
@@ -43,11 +56,24 @@ def test_every_optimizer_is_accepted_everywhere(name, tmp_path):
     fit(net, X, Y, optimizer=name, epochs=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        reg = GlassRegressor(hidden_layer_sizes=(3,), solver=name, max_iter=2,
-                             random_state=0).fit(X, X[:, 0])  # fmt: skip
+        reg = GlassRegressor(hidden_layer_sizes=(3,), solver=name, max_iter=2, random_state=0).fit(
+            X, X[:, 0]
+        )
     assert isinstance(reg._optimizer, OPTIMIZERS[name])
-    code = main(["train", "moons", "--hidden", "3", "--optimizer", name, "--epochs", "1",
-                 "--out", str(tmp_path / "m.npz")])  # fmt: skip
+    code = main(
+        [
+            "train",
+            "moons",
+            "--hidden",
+            "3",
+            "--optimizer",
+            name,
+            "--epochs",
+            "1",
+            "--out",
+            str(tmp_path / "m.npz"),
+        ]
+    )
     assert code == 0
 
 
@@ -61,16 +87,38 @@ def test_every_loss_is_accepted_by_fit_and_the_command(name, tmp_path):
     target = X[:, :n_out] if regression else Y
     fit(net, X, target, loss=name, epochs=1)
     dataset = "iris_regression" if regression else "moons"
-    args = ["train", dataset, "--loss", name, "--output", output, "--epochs", "1",
-            "--out", str(tmp_path / "m.npz")]  # fmt: skip
+    args = [
+        "train",
+        dataset,
+        "--loss",
+        name,
+        "--output",
+        output,
+        "--epochs",
+        "1",
+        "--out",
+        str(tmp_path / "m.npz"),
+    ]
     assert main(args) == 0
 
 
 @pytest.mark.parametrize("name", list(SCHEDULES))
 def test_every_schedule_is_a_choice_of_the_command(name, tmp_path):
     spelt = name.replace("_", "-")  # the command spells names with hyphens
-    code = main(["train", "moons", "--schedule", spelt, "--optimizer", "gd", "--epochs", "2",
-                 "--out", str(tmp_path / "m.npz")])  # fmt: skip
+    code = main(
+        [
+            "train",
+            "moons",
+            "--schedule",
+            spelt,
+            "--optimizer",
+            "gd",
+            "--epochs",
+            "2",
+            "--out",
+            str(tmp_path / "m.npz"),
+        ]
+    )
     assert code == 0
 
 

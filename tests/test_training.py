@@ -507,8 +507,12 @@ def test_weights_of_ones_change_nothing_and_bad_weights_are_refused(rng):
     fit(b, x, y, epochs=5, batch_size=4, random_state=1, sample_weight=np.ones(10))
     for name, param in a.parameters().items():
         assert_allclose(param, b.parameters()[name], rtol=1e-13)
-    for bad, match in (([1.0] * 9, "shape"), ([-1.0] + [1.0] * 9, "non-negative"),
-                       ([0.0] * 10, "not all zero"), ([np.nan] * 10, "finite")):  # fmt: skip
+    for bad, match in (
+        ([1.0] * 9, "shape"),
+        ([-1.0] + [1.0] * 9, "non-negative"),
+        ([0.0] * 10, "not all zero"),
+        ([np.nan] * 10, "finite"),
+    ):
         with pytest.raises(ValidationError, match=match):
             fit(mlp([2, 3, 2], output="softmax", random_state=0), x, y, sample_weight=bad)
 
@@ -519,8 +523,16 @@ def test_a_batch_whose_rows_all_weigh_zero_contributes_nothing(rng):
     a = mlp([2, 3, 1], activation="tanh", random_state=0)
     b = mlp([2, 3, 1], activation="tanh", random_state=0)
     ha = fit(a, x, y, sample_weight=w, batch_size=4, shuffle=False, epochs=3, learning_rate=0.1)
-    hb = fit(b, x[4:], y[4:], sample_weight=w[4:], batch_size=4, shuffle=False, epochs=3,
-             learning_rate=0.1)  # fmt: skip
+    hb = fit(
+        b,
+        x[4:],
+        y[4:],
+        sample_weight=w[4:],
+        batch_size=4,
+        shuffle=False,
+        epochs=3,
+        learning_rate=0.1,
+    )
     assert ha.batch_loss[0::2] == [0.0, 0.0, 0.0]
     assert_allclose(ha.batch_loss[1::2], hb.batch_loss, rtol=1e-13)
     for name, param in a.parameters().items():
@@ -535,8 +547,11 @@ def test_divergence_keeps_the_parameters_of_the_last_finite_loss(optimizer, lr, 
         fit(net, x, y, optimizer=optimizer, learning_rate=lr, epochs=200)
     assert all(np.isfinite(p).all() for p in net.parameters().values())
     # they are the parameters at which that loss was measured
-    assert_allclose(net.objective(x, y.reshape(-1, 1), MeanSquaredError()),
-                    info.value.last_finite_loss, rtol=1e-12)  # fmt: skip
+    assert_allclose(
+        net.objective(x, y.reshape(-1, 1), MeanSquaredError()),
+        info.value.last_finite_loss,
+        rtol=1e-12,
+    )
 
 
 # -- stepping a run a few updates at a time --------------------------------------------------------------
@@ -545,9 +560,17 @@ def test_divergence_keeps_the_parameters_of_the_last_finite_loss(optimizer, lr, 
 def stepping_setup(rng):
     x, y = blobs(rng)
     net = mlp([2, 5, 2], activation="tanh", output="softmax", dropout=0.2, random_state=0)
-    options = dict(optimizer="adam", learning_rate=0.05, epochs=6, batch_size=7,
-                   random_state=3, validation_fraction=0.25, early_stopping=True, patience=2,
-                   metrics=["accuracy"])  # fmt: skip
+    options = dict(
+        optimizer="adam",
+        learning_rate=0.05,
+        epochs=6,
+        batch_size=7,
+        random_state=3,
+        validation_fraction=0.25,
+        early_stopping=True,
+        patience=2,
+        metrics=["accuracy"],
+    )
     return net, x, y, options
 
 
@@ -582,8 +605,15 @@ def test_a_trainer_calls_begin_once_and_end_when_done(rng):
         def on_train_end(self, trainer):
             events.append("end")
 
-    trainer = make_trainer(mlp([2, 1], random_state=0), x, y, epochs=2, batch_size=2,
-                           shuffle=False, callbacks=[Events()])  # fmt: skip
+    trainer = make_trainer(
+        mlp([2, 1], random_state=0),
+        x,
+        y,
+        epochs=2,
+        batch_size=2,
+        shuffle=False,
+        callbacks=[Events()],
+    )
     trainer.step(2)
     trainer.step(2)
     assert events == ["begin"] and not trainer.done
@@ -602,8 +632,9 @@ def test_batch_weight_penalty_scaling_divides_the_penalty_by_the_batch_weight(rn
     weights = [net.layers[0].params["weight"], net.layers[2].params["weight"]]
     penalty = 0.3 / 2 * sum(np.sum(W**2) for W in weights)
     penalty += 0.05 * sum(np.sum(np.abs(W)) for W in weights)
-    assert_allclose(net.gradient(x, y, SoftmaxCrossEntropy(), sample_weight=w), plain + penalty,
-                    rtol=1e-13)  # fmt: skip
+    assert_allclose(
+        net.gradient(x, y, SoftmaxCrossEntropy(), sample_weight=w), plain + penalty, rtol=1e-13
+    )
     net.penalty_scaling = "batch_weight"
     value = net.gradient(x, y, SoftmaxCrossEntropy(), sample_weight=w)
     assert_allclose(value, plain + penalty / w.sum(), rtol=1e-13)

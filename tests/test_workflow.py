@@ -56,11 +56,30 @@ def test_saved_scaling_is_fitted_on_exactly_the_training_rows(task, capsys, rng,
         stratify = None
     data = write_csv(tmp_path / "data.csv", ["a", "b", "c", "target"], X, y)
     model = tmp_path / "m.glassnet"
-    run(capsys, "train", data, "--target", "target", "--task", task, "--epochs", "2",
-        "--hidden", "4", "--seed", "3", "--test-size", "0.3", "--quiet", "--out", model)  # fmt: skip
+    run(
+        capsys,
+        "train",
+        data,
+        "--target",
+        "target",
+        "--task",
+        task,
+        "--epochs",
+        "2",
+        "--hidden",
+        "4",
+        "--seed",
+        "3",
+        "--test-size",
+        "0.3",
+        "--quiet",
+        "--out",
+        model,
+    )
 
-    train_rows, _ = train_test_split(np.arange(len(y)), test_size=0.3, random_state=3,
-                                     stratify=stratify)  # fmt: skip
+    train_rows, _ = train_test_split(
+        np.arange(len(y)), test_size=0.3, random_state=3, stratify=stratify
+    )
     prep = io.load_model(model).preprocessing
     assert_allclose(prep["x_mean"], X[train_rows].mean(axis=0), rtol=1e-13)
     assert_allclose(prep["x_scale"], X[train_rows].std(axis=0), rtol=1e-13)
@@ -80,8 +99,9 @@ def test_train_keeps_its_split_and_scales_by_the_training_rows_only(rng):
     codes = np.searchsorted(["no", "yes"], y)
     dataset = Dataset(X, codes, ["a", "b", "c"], "label", classes=["no", "yes"])
     model = train(dataset, TrainConfig(hidden=(4,), epochs=2, random_state=5, test_size=0.25))
-    train_rows, test_rows = train_test_split(np.arange(80), test_size=0.25, random_state=5,
-                                             stratify=codes)  # fmt: skip
+    train_rows, test_rows = train_test_split(
+        np.arange(80), test_size=0.25, random_state=5, stratify=codes
+    )
     assert_array_equal(model.X_train, X[train_rows])
     assert_array_equal(model.X_test, X[test_rows])
     assert model.scaler is not None
@@ -105,8 +125,9 @@ def test_train_test_split_is_stratified(counts, seed, rng):
     n, n_test = len(y), len(model.y_test)
     assert n_test == int(np.ceil(0.3 * n)) and len(model.y_train) == n - n_test
     # exactly scikit-learn's stratified split of the rows, each row with its own label
-    train_rows, test_rows = train_test_split(np.arange(n), test_size=0.3, random_state=seed,
-                                             stratify=y)  # fmt: skip
+    train_rows, test_rows = train_test_split(
+        np.arange(n), test_size=0.3, random_state=seed, stratify=y
+    )
     assert_array_equal(model.X_train, X[train_rows])
     assert_array_equal(model.y_train, y[train_rows])
     assert_array_equal(model.X_test, X[test_rows])
@@ -123,8 +144,24 @@ def test_sigmoid_output_predicts_the_labels_and_probability_columns(labels, caps
     X, y = classification_rows(rng, [90, 60], labels)
     data = write_csv(tmp_path / "data.csv", ["a", "b", "c", "label"], X, y)
     model = tmp_path / "m.glassnet"
-    run(capsys, "train", data, "--target", "label", "--output", "sigmoid", "--hidden", "8",
-        "--epochs", "60", "--seed", "0", "--quiet", "--out", model)  # fmt: skip
+    run(
+        capsys,
+        "train",
+        data,
+        "--target",
+        "label",
+        "--output",
+        "sigmoid",
+        "--hidden",
+        "8",
+        "--epochs",
+        "60",
+        "--seed",
+        "0",
+        "--quiet",
+        "--out",
+        model,
+    )
     new = write_csv(tmp_path / "new.csv", ["a", "b", "c", "label"], X, y)
     predictions = tmp_path / "pred.csv"
     run(capsys, "predict", model, new, "--proba", "--out", predictions)

@@ -39,9 +39,12 @@ class ProgressBar(Callback):
         from tqdm.auto import tqdm
 
         self._bar = tqdm(
-            total=self.epochs, unit="epoch", file=self.file or sys.stderr, leave=self.leave,
+            total=self.epochs,
+            unit="epoch",
+            file=self.file or sys.stderr,
+            leave=self.leave,
             dynamic_ncols=True,
-        )  # fmt: skip
+        )
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
         if self._bar is not None:

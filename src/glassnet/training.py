@@ -475,13 +475,22 @@ def make_trainer(
         all_callbacks.append(Checkpoint(checkpoint, checkpoint_every))
     xp = network.xp  # the data go to the network's device once, checked
     trainer = Trainer(
-        network, to_device(xs, xp), to_device(ys, xp), loss_fn, opt, epochs=int(epochs),
-        batch_size=resolve_batch_size(batch_size, xs.shape[0]), shuffle=shuffle, rng=rng,
+        network,
+        to_device(xs, xp),
+        to_device(ys, xp),
+        loss_fn,
+        opt,
+        epochs=int(epochs),
+        batch_size=resolve_batch_size(batch_size, xs.shape[0]),
+        shuffle=shuffle,
+        rng=rng,
         validation=None if validation is None else (to_device(validation[0], xp), validation[1]),
-        callbacks=all_callbacks, metrics=metrics, gradient=gradient,
+        callbacks=all_callbacks,
+        metrics=metrics,
+        gradient=gradient,
         numerical_eps=check_positive(numerical_eps, "numerical_eps"),
         sample_weight=None if weights is None else to_device(weights, xp),
-    )  # fmt: skip
+    )
     if resume is not None:
         load_checkpoint(trainer, resume)
     return trainer

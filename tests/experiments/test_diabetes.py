@@ -27,8 +27,14 @@ def test_shipped_table_is_mass_pima():
     assert data.y[data.split == "test"].sum() == 109
     text = resources.files("glassnet").joinpath("data/files/README.md").read_text()
     assert "Smith et al., 1988" in text
-    rows = list(csv.reader(resources.files("glassnet").joinpath("data/files/pima_diabetes.csv")
-                           .read_text().splitlines()))  # fmt: skip
+    rows = list(
+        csv.reader(
+            resources.files("glassnet")
+            .joinpath("data/files/pima_diabetes.csv")
+            .read_text()
+            .splitlines()
+        )
+    )
     assert rows[1][:3] == ["5", "86", "68"]
 
 

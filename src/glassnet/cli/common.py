@@ -53,46 +53,121 @@ def batch_size(ctx: click.Context | None, param: click.Parameter | None, value: 
 def training_options(func: F) -> F:
     """The options shared by ``train`` and ``sweep``: architecture, optimisation, data split."""
     options = [
-        click.option("--hidden", default="16", show_default=True, callback=int_list,
-                     help="Hidden layer widths: 3 for one layer, 64,32 for two."),
-        click.option("--activation", type=click.Choice(ACTIVATION_NAMES), default="relu",
-                     show_default=True, help="Hidden activation."),
-        click.option("--output", type=click.Choice(["softmax", "sigmoid", "identity"]),
-                     default=None, help="Output function [default: softmax for classes, identity for values]."),
-        click.option("--loss", type=click.Choice(LOSS_NAMES), default=None,
-                     help="Loss [default: what the output needs]."),
-        click.option("--optimizer", type=click.Choice(OPTIMIZER_NAMES), default="adam",
-                     show_default=True),
-        click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True), default=None,
-                     help="Step size [default: the optimizer's, 0.001 for adam, 0.01 for gd]."),
-        click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=0.0,
-                     help="Momentum for gd/sgd."),
+        click.option(
+            "--hidden",
+            default="16",
+            show_default=True,
+            callback=int_list,
+            help="Hidden layer widths: 3 for one layer, 64,32 for two.",
+        ),
+        click.option(
+            "--activation",
+            type=click.Choice(ACTIVATION_NAMES),
+            default="relu",
+            show_default=True,
+            help="Hidden activation.",
+        ),
+        click.option(
+            "--output",
+            type=click.Choice(["softmax", "sigmoid", "identity"]),
+            default=None,
+            help="Output function [default: softmax for classes, identity for values].",
+        ),
+        click.option(
+            "--loss",
+            type=click.Choice(LOSS_NAMES),
+            default=None,
+            help="Loss [default: what the output needs].",
+        ),
+        click.option(
+            "--optimizer", type=click.Choice(OPTIMIZER_NAMES), default="adam", show_default=True
+        ),
+        click.option(
+            "--learning-rate",
+            type=click.FloatRange(min=0, min_open=True),
+            default=None,
+            help="Step size [default: the optimizer's, 0.001 for adam, 0.01 for gd].",
+        ),
+        click.option(
+            "--momentum",
+            type=click.FloatRange(0, 1, max_open=True),
+            default=0.0,
+            help="Momentum for gd/sgd.",
+        ),
         click.option("--nesterov", is_flag=True, help="Nesterov momentum for gd/sgd."),
-        click.option("--schedule", type=click.Choice(schedule_names()), default="constant",
-                     show_default=True, help="Learning-rate schedule."),
+        click.option(
+            "--schedule",
+            type=click.Choice(schedule_names()),
+            default="constant",
+            show_default=True,
+            help="Learning-rate schedule.",
+        ),
         click.option("--epochs", type=click.IntRange(min=1), default=200, show_default=True),
-        click.option("--batch-size", default="auto", show_default=True, callback=batch_size,
-                     help="Rows per update: an integer, 'auto' (min(200, n)) or 'full'."),
-        click.option("--l2", type=click.FloatRange(min=0), default=0.0, show_default=True,
-                     help="L2 penalty λ (λ/2·ΣW²)."),
-        click.option("--l1", type=click.FloatRange(min=0), default=0.0, show_default=True,
-                     help="L1 penalty λ (λ·Σ|W|)."),
-        click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.0,
-                     show_default=True, help="Dropout rate after each hidden layer."),
-        click.option("--seed", type=int, default=0, show_default=True,
-                     help="Random seed for the split, the weights and the shuffling."),
-        click.option("--test-size", type=click.FloatRange(0, 1, max_open=True), default=0.25,
-                     show_default=True, help="Fraction of rows held out for testing (0: none)."),
-        click.option("--validation-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
-                     default=None, help="Fraction of the training rows used to validate each epoch."),
-        click.option("--early-stopping", is_flag=True,
-                     help="Stop when the (validation) loss stops improving; keep the best weights."),
+        click.option(
+            "--batch-size",
+            default="auto",
+            show_default=True,
+            callback=batch_size,
+            help="Rows per update: an integer, 'auto' (min(200, n)) or 'full'.",
+        ),
+        click.option(
+            "--l2",
+            type=click.FloatRange(min=0),
+            default=0.0,
+            show_default=True,
+            help="L2 penalty λ (λ/2·ΣW²).",
+        ),
+        click.option(
+            "--l1",
+            type=click.FloatRange(min=0),
+            default=0.0,
+            show_default=True,
+            help="L1 penalty λ (λ·Σ|W|).",
+        ),
+        click.option(
+            "--dropout",
+            type=click.FloatRange(0, 1, max_open=True),
+            default=0.0,
+            show_default=True,
+            help="Dropout rate after each hidden layer.",
+        ),
+        click.option(
+            "--seed",
+            type=int,
+            default=0,
+            show_default=True,
+            help="Random seed for the split, the weights and the shuffling.",
+        ),
+        click.option(
+            "--test-size",
+            type=click.FloatRange(0, 1, max_open=True),
+            default=0.25,
+            show_default=True,
+            help="Fraction of rows held out for testing (0: none).",
+        ),
+        click.option(
+            "--validation-fraction",
+            type=click.FloatRange(0, 1, min_open=True, max_open=True),
+            default=None,
+            help="Fraction of the training rows used to validate each epoch.",
+        ),
+        click.option(
+            "--early-stopping",
+            is_flag=True,
+            help="Stop when the (validation) loss stops improving; keep the best weights.",
+        ),
         click.option("--patience", type=click.IntRange(min=1), default=10, show_default=True),
         click.option("--no-standardize", is_flag=True, help="Do not standardise the inputs."),
-        click.option("--target", default=None, help="The label column of a CSV (default: the last)."),
-        click.option("--task", type=click.Choice(["classification", "regression"]), default=None,
-                     help="Override the task inferred from a CSV's label column."),
-    ]  # fmt: skip
+        click.option(
+            "--target", default=None, help="The label column of a CSV (default: the last)."
+        ),
+        click.option(
+            "--task",
+            type=click.Choice(["classification", "regression"]),
+            default=None,
+            help="Override the task inferred from a CSV's label column.",
+        ),
+    ]
     for option in reversed(options):
         func = option(func)
     return func
@@ -103,21 +178,38 @@ def config_from(options: dict[str, Any]) -> Any:
     from .workflow import TrainConfig
 
     return TrainConfig(
-        hidden=options["hidden"], activation=options["activation"], output=options["output"],
-        loss=options["loss"], optimizer=options["optimizer"],
-        learning_rate=options["learning_rate"], momentum=options["momentum"],
-        nesterov=options["nesterov"], schedule=options["schedule"], epochs=options["epochs"],
-        batch_size=options["batch_size"], l2=options["l2"], l1=options["l1"],
-        dropout=options["dropout"], random_state=options["seed"], test_size=options["test_size"],
+        hidden=options["hidden"],
+        activation=options["activation"],
+        output=options["output"],
+        loss=options["loss"],
+        optimizer=options["optimizer"],
+        learning_rate=options["learning_rate"],
+        momentum=options["momentum"],
+        nesterov=options["nesterov"],
+        schedule=options["schedule"],
+        epochs=options["epochs"],
+        batch_size=options["batch_size"],
+        l2=options["l2"],
+        l1=options["l1"],
+        dropout=options["dropout"],
+        random_state=options["seed"],
+        test_size=options["test_size"],
         validation_fraction=options["validation_fraction"],
-        early_stopping=options["early_stopping"], patience=options["patience"],
-        standardize=not options["no_standardize"], device=options.get("device", "cpu"),
-    )  # fmt: skip
+        early_stopping=options["early_stopping"],
+        patience=options["patience"],
+        standardize=not options["no_standardize"],
+        device=options.get("device", "cpu"),
+    )
 
 
 def plot_dir(func: F) -> F:
-    return click.option("--plot", "plot", type=click.Path(file_okay=False), default=None,
-                        help="Write pictures (PNG) into this folder.")(func)  # fmt: skip
+    return click.option(
+        "--plot",
+        "plot",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="Write pictures (PNG) into this folder.",
+    )(func)
 
 
 @click.group(

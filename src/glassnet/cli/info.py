@@ -22,9 +22,17 @@ def datasets() -> None:
     """
     from ..data.datasets import list_datasets
 
-    rows = [[d.name, str(d.n_samples), str(d.n_features), d.task,
-             "-" if d.n_classes is None else str(d.n_classes), d.description]
-            for d in list_datasets()]  # fmt: skip
+    rows = [
+        [
+            d.name,
+            str(d.n_samples),
+            str(d.n_features),
+            d.task,
+            "-" if d.n_classes is None else str(d.n_classes),
+            d.description,
+        ]
+        for d in list_datasets()
+    ]
     echo_table(rows, ["name", "rows", "features", "task", "classes", "description"])
 
 
@@ -58,18 +66,38 @@ def summary(model: str) -> None:
 @click.option(
     "--activation", type=click.Choice(ACTIVATION_NAMES), default="tanh", show_default=True
 )
-@click.option("--output", type=click.Choice(["softmax", "sigmoid", "identity"]), default="softmax",
-              show_default=True)  # fmt: skip
+@click.option(
+    "--output",
+    type=click.Choice(["softmax", "sigmoid", "identity"]),
+    default="softmax",
+    show_default=True,
+)
 @click.option("--features", type=click.IntRange(min=1), default=2, show_default=True)
-@click.option("--classes", "n_out", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Output units (classes for softmax).")  # fmt: skip
+@click.option(
+    "--classes",
+    "n_out",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Output units (classes for softmax).",
+)
 @click.option("--samples", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--l2", type=click.FloatRange(min=0), default=0.01, show_default=True)
 @click.option("--l1", type=click.FloatRange(min=0), default=0.0, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--eps", type=click.FloatRange(min=0, min_open=True), default=1e-6, show_default=True)
-def gradcheck(hidden: tuple[int, ...], activation: str, output: str, features: int, n_out: int,
-              samples: int, l2: float, l1: float, seed: int, eps: float) -> None:  # fmt: skip
+def gradcheck(
+    hidden: tuple[int, ...],
+    activation: str,
+    output: str,
+    features: int,
+    n_out: int,
+    samples: int,
+    l2: float,
+    l1: float,
+    seed: int,
+    eps: float,
+) -> None:
     """Check backpropagation against the numerical gradient on a network you describe.
 
     Builds the network in float64 with random weights and biases, draws random data, and
@@ -84,8 +112,15 @@ def gradcheck(hidden: tuple[int, ...], activation: str, output: str, features: i
     from .. import mlp
 
     rng = np.random.RandomState(seed)
-    net = mlp([features, *hidden, n_out], activation=activation, output=output, l2=l2, l1=l1,
-              init="glorot_uniform", random_state=rng)  # fmt: skip
+    net = mlp(
+        [features, *hidden, n_out],
+        activation=activation,
+        output=output,
+        l2=l2,
+        l1=l1,
+        init="glorot_uniform",
+        random_state=rng,
+    )
     for layer in net.dense_layers:  # random biases: no unit sits exactly on ReLU's kink
         layer.params["bias"][:] = rng.uniform(-0.5, 0.5, layer.n_out)
     X = rng.randn(samples, features)
@@ -96,8 +131,10 @@ def gradcheck(hidden: tuple[int, ...], activation: str, output: str, features: i
     else:
         y = rng.randn(samples, n_out)
     report = check(net, X, y, eps=eps)
-    click.echo(f"network: {features}-{'-'.join(map(str, hidden))}-{n_out}, {activation} hidden, "
-               f"{output} output, l2={l2}, l1={l1}, {samples} samples")  # fmt: skip
+    click.echo(
+        f"network: {features}-{'-'.join(map(str, hidden))}-{n_out}, {activation} hidden, "
+        f"{output} output, l2={l2}, l1={l1}, {samples} samples"
+    )
     click.echo(str(report))
     if not report.passed:
         raise click.exceptions.Exit(1)
@@ -108,11 +145,19 @@ EXPERIMENTS = ("moons", "diabetes", "iris", "toy")
 
 @cli.command()
 @click.argument("experiment", type=click.Choice(EXPERIMENTS))
-@click.option("--plot", type=click.Path(file_okay=False), default=None,
-              help="Write the tutorial's pictures into this folder.")  # fmt: skip
+@click.option(
+    "--plot",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write the tutorial's pictures into this folder.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON instead.")
-@click.option("--sweep/--no-sweep", default=True, show_default=True,
-              help="moons: also train the hidden sizes 1, 2, 3, 4, 5, 20, 50 for the picture grid.")  # fmt: skip
+@click.option(
+    "--sweep/--no-sweep",
+    default=True,
+    show_default=True,
+    help="moons: also train the hidden sizes 1, 2, 3, 4, 5, 20, 50 for the picture grid.",
+)
 def reproduce(experiment: str, plot: str | None, as_json: bool, sweep: bool) -> None:
     """Run one of the tutorials' experiments and print its numbers as the tutorial does.
 

@@ -32,45 +32,67 @@ def moons(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Resul
     """WildML: the 2-3-2 network, its lines, boundary, loss, baseline, sweep and animation."""
     from .. import plot
 
-    _say(quiet, "make_moons(200, noise=0.20); 2-3-2 network, tanh hidden, softmax output; "
-                "20000 full-batch passes, learning rate 0.01, L2 0.01")  # fmt: skip
+    _say(
+        quiet,
+        "make_moons(200, noise=0.20); 2-3-2 network, tanh hidden, softmax output; "
+        "20000 full-batch passes, learning rate 0.01, L2 0.01",
+    )
     result = experiments.moons(print_every=None if quiet else 1000)
     baseline = experiments.logistic_baseline()
     _say(quiet, f"Training accuracy: {result.train_accuracy:.3f}")
-    _say(quiet, f"Logistic regression (no hidden layer) training accuracy: "
-                f"{baseline.train_accuracy:.3f}")  # fmt: skip
+    _say(
+        quiet,
+        f"Logistic regression (no hidden layer) training accuracy: {baseline.train_accuracy:.3f}",
+    )
     numbers: dict[str, Any] = {
-        "losses": result.losses.tolist(), "train_accuracy": result.train_accuracy,
+        "losses": result.losses.tolist(),
+        "train_accuracy": result.train_accuracy,
         "final_loss": float(result.losses[-1]),
         "logistic_regression_train_accuracy": baseline.train_accuracy,
-    }  # fmt: skip
+    }
     swept = experiments.hidden_size_sweep() if sweep else None
     if swept is not None:
         _say(quiet, "\nHidden layer sizes (held-out test set: make_moons(1000), random_state=1)")
         _say(quiet, swept.table())
         numbers["sweep"] = [
-            {"hidden": r.hidden, "final_loss": float(r.losses[-1]),
-             "train_accuracy": r.train_accuracy, "test_accuracy": r.test_accuracy}
+            {
+                "hidden": r.hidden,
+                "final_loss": float(r.losses[-1]),
+                "train_accuracy": r.train_accuracy,
+                "test_accuracy": r.test_accuracy,
+            }
             for r in swept.results
-        ]  # fmt: skip
+        ]
     pictures: list[Path] = []
     if out is not None:
-        pictures = [out / "moons_decision_boundary.png", out / "moons_loss.png",
-                    out / "moons_logistic_regression.png"]  # fmt: skip
-        plot.decision_boundary(result.network, result.X, result.y, path=pictures[0],
-                               title="Decision Boundary for hidden layer size 3")  # fmt: skip
-        plot.loss_curve(result.losses, path=pictures[1], log=True,
-                        title="Loss after each gradient-descent pass")  # fmt: skip
-        plot.decision_boundary(baseline.network, baseline.X, baseline.y, path=pictures[2],
-                               title="Logistic Regression")  # fmt: skip
+        pictures = [
+            out / "moons_decision_boundary.png",
+            out / "moons_loss.png",
+            out / "moons_logistic_regression.png",
+        ]
+        plot.decision_boundary(
+            result.network,
+            result.X,
+            result.y,
+            path=pictures[0],
+            title="Decision Boundary for hidden layer size 3",
+        )
+        plot.loss_curve(
+            result.losses, path=pictures[1], log=True, title="Loss after each gradient-descent pass"
+        )
+        plot.decision_boundary(
+            baseline.network, baseline.X, baseline.y, path=pictures[2], title="Logistic Regression"
+        )
         if swept is not None:
             pictures.append(out / "moons_hidden_sizes.png")
             plot.sweep_grid(
                 [r.network for r in swept.results],
                 [f"Hidden Layer size {r.hidden}" for r in swept.results],
-                result.X, result.y, path=pictures[-1],
+                result.X,
+                result.y,
+                path=pictures[-1],
                 scores=[(r.train_accuracy, r.test_accuracy) for r in swept.results],
-            )  # fmt: skip
+            )
         pictures.append(out / "moons_training.gif")
         _animate_moons(pictures[-1])
         _close()
@@ -84,9 +106,14 @@ def _animate_moons(path: Path) -> None:
     X, y = make_moons(200, noise=0.20, random_state=0)
     net = mlp([2, 3, 2], activation="tanh", output="softmax", l2=0.01, random_state=0)
     plot.animate_training(
-        net, X, y, path, epochs=20000, frames=40,
+        net,
+        X,
+        y,
+        path,
+        epochs=20000,
+        frames=40,
         fit_kwargs={"loss": SoftmaxCrossEntropy(reduction="sum"), "learning_rate": 0.01},
-    )  # fmt: skip
+    )
 
 
 def diabetes(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result:
@@ -95,23 +122,27 @@ def diabetes(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Re
     from ..metrics import confusion_matrix
 
     result = experiments.diabetes()
-    _say(quiet, "Pima diabetes (200 training rows, 332 test rows): 7 standardised inputs, "
-                "4 sigmoid hidden units, sigmoid output, cross-entropy, 1500 epochs")  # fmt: skip
+    _say(
+        quiet,
+        "Pima diabetes (200 training rows, 332 test rows): 7 standardised inputs, "
+        "4 sigmoid hidden units, sigmoid output, cross-entropy, 1500 epochs",
+    )
     for i in range(0, len(result.losses), 100):
         _say(quiet, f"Cost after epoch {i + 1}: {result.losses[i]:.6f}")
     _say(quiet, f"Cost after epoch {len(result.losses)}: {result.losses[-1]:.6f}")
     _say(quiet, f"Training accuracy: {result.train_accuracy:.3f}")
     _say(quiet, f"Test accuracy: {result.test_accuracy:.3f}")
-    numbers = {"losses": result.losses.tolist(), "train_accuracy": result.train_accuracy,
-               "test_accuracy": result.test_accuracy}  # fmt: skip
+    numbers = {
+        "losses": result.losses.tolist(),
+        "train_accuracy": result.train_accuracy,
+        "test_accuracy": result.test_accuracy,
+    }
     pictures: list[Path] = []
     if out is not None:
         pictures = [out / "diabetes_cost.png", out / "diabetes_confusion_matrix.png"]
-        plot.loss_curve(result.losses, path=pictures[0], xlabel="epoch",
-                        title="Cost per epoch")  # fmt: skip
+        plot.loss_curve(result.losses, path=pictures[0], xlabel="epoch", title="Cost per epoch")
         cm = confusion_matrix(result.y_test, result.network.predict(result.X_test), n_classes=2)
-        plot.confusion_matrix(cm, ["No", "Yes"], path=pictures[1],
-                              title="Diabetes, test rows")  # fmt: skip
+        plot.confusion_matrix(cm, ["No", "Yes"], path=pictures[1], title="Diabetes, test rows")
         _close()
     return numbers, pictures
 
@@ -133,21 +164,32 @@ def iris(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result
     _say(quiet, f"final cost (backpropagation) = {r.losses[-1]:.3f}")
     _say(quiet, f"final cost (numerical gradient) = {r.numerical_losses[-1]:.3f}")
     numbers = {
-        "linear_losses": r.linear_losses.tolist(), "losses": r.losses.tolist(),
-        "numerical_losses": r.numerical_losses.tolist(), "r2": r.r2, "linear_r2": r.linear_r2,
-    }  # fmt: skip
+        "linear_losses": r.linear_losses.tolist(),
+        "losses": r.losses.tolist(),
+        "numerical_losses": r.numerical_losses.tolist(),
+        "r2": r.r2,
+        "linear_r2": r.linear_r2,
+    }
     pictures: list[Path] = []
     if out is not None:
-        pictures = [out / "iris_cost.png", out / "iris_linear_surface.png",
-                    out / "iris_network_surface.png"]  # fmt: skip
+        pictures = [
+            out / "iris_cost.png",
+            out / "iris_linear_surface.png",
+            out / "iris_network_surface.png",
+        ]
         fig = plot.loss_curve(r.linear_losses, title="Cost by iteration", xlabel="iteration")
-        plot.loss_curve(r.losses, ax=fig.axes[0], title="Cost by iteration", xlabel="iteration",
-                        path=pictures[0])  # fmt: skip
+        plot.loss_curve(
+            r.losses,
+            ax=fig.axes[0],
+            title="Cost by iteration",
+            xlabel="iteration",
+            path=pictures[0],
+        )
         y = r.y.ravel()
-        plot.prediction_surface(r.linear_network, r.X, y, path=pictures[1],
-                                title="Linear regression")  # fmt: skip
-        plot.prediction_surface(r.network, r.X, y, path=pictures[2],
-                                title="2-3-1 network")  # fmt: skip
+        plot.prediction_surface(
+            r.linear_network, r.X, y, path=pictures[1], title="Linear regression"
+        )
+        plot.prediction_surface(r.network, r.X, y, path=pictures[2], title="2-3-1 network")
         _close()
     return numbers, pictures
 
@@ -165,7 +207,6 @@ def toy(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result:
     pictures: list[Path] = []
     if out is not None:
         pictures = [out / "toy_loss.png"]
-        plot.loss_curve(r.losses, path=pictures[0], xlabel="iteration",
-                        title="Loss per iteration")  # fmt: skip
+        plot.loss_curve(r.losses, path=pictures[0], xlabel="iteration", title="Loss per iteration")
         _close()
     return numbers, pictures

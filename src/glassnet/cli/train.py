@@ -57,8 +57,13 @@ def _training_pictures(model: Any, out: Path) -> list[Path]:
         plot.confusion_matrix(cm, [str(c) for c in d.classes], path=written[-1])
         if d.X.shape[1] == 2:
             written.append(out / "decision_boundary.png")
-            plot.decision_boundary(model.predict, d.X, d.y, path=written[-1],
-                                   title=f"Decision boundary — {d.name or 'data'}")  # fmt: skip
+            plot.decision_boundary(
+                model.predict,
+                d.X,
+                d.y,
+                path=written[-1],
+                title=f"Decision boundary — {d.name or 'data'}",
+            )
     elif d.X.shape[1] == 2 and (d.y.ndim == 1):
         written.append(out / "prediction_surface.png")
         plot.prediction_surface(model.predict, d.X, d.y, path=written[-1])
@@ -71,19 +76,45 @@ def _training_pictures(model: Any, out: Path) -> list[Path]:
 @cli.command()
 @click.argument("data")
 @training_options
-@click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
-              help="Save the trained model to this file.")  # fmt: skip
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Save the trained model to this file.",
+)
 @plot_dir
-@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
-              help='Train on the CPU (NumPy) or an NVIDIA GPU (CuPy: pip install "glassnet[gpu]").')  # fmt: skip
-@click.option("--checkpoint", type=click.Path(dir_okay=False), default=None,
-              help="Write a checkpoint here every --checkpoint-every epochs and on Ctrl-C.")  # fmt: skip
+@click.option(
+    "--device",
+    type=click.Choice(["cpu", "cuda"]),
+    default="cpu",
+    show_default=True,
+    help='Train on the CPU (NumPy) or an NVIDIA GPU (CuPy: pip install "glassnet[gpu]").',
+)
+@click.option(
+    "--checkpoint",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write a checkpoint here every --checkpoint-every epochs and on Ctrl-C.",
+)
 @click.option("--checkpoint-every", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--resume", type=click.Path(dir_okay=False, exists=True), default=None,
-              help="Go on from this checkpoint (same data and options).")  # fmt: skip
+@click.option(
+    "--resume",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="Go on from this checkpoint (same data and options).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
-def train(data: str, out: str | None, plot: str | None, quiet: bool, checkpoint: str | None,
-          checkpoint_every: int, resume: str | None, **options: Any) -> None:  # fmt: skip
+def train(
+    data: str,
+    out: str | None,
+    plot: str | None,
+    quiet: bool,
+    checkpoint: str | None,
+    checkpoint_every: int,
+    resume: str | None,
+    **options: Any,
+) -> None:
     """Train a network on DATA: a built-in dataset name or a CSV file.
 
     Shows a progress bar in a terminal (one line per epoch otherwise), then a summary of
@@ -109,17 +140,28 @@ def train(data: str, out: str | None, plot: str | None, quiet: bool, checkpoint:
 
     config = config_from(options)
     get_namespace(config.device)  # no CuPy or no GPU: say so before loading any data
-    dataset = load_data(data, target=options["target"], task=options["task"], random_state=config.random_state)
+    dataset = load_data(
+        data, target=options["target"], task=options["task"], random_state=config.random_state
+    )
     folder = ensure_dir(plot)
     gif = folder / "training.gif" if folder is not None and can_animate(dataset, config) else None
     try:
-        model = run(dataset, config, callbacks=_progress(config.epochs, quiet), animation=gif,
-                    checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume)  # fmt: skip
+        model = run(
+            dataset,
+            config,
+            callbacks=_progress(config.epochs, quiet),
+            animation=gif,
+            checkpoint=checkpoint,
+            checkpoint_every=checkpoint_every,
+            resume=resume,
+        )
     except TrainingInterrupted as exc:  # a clean stop between two updates, not an error
         click.echo(f"glassnet: {exc}", err=True)
         if exc.checkpoint is not None:
-            click.echo(f"glassnet: to finish the run, repeat the command with --resume {exc.checkpoint}",
-                       err=True)  # fmt: skip
+            click.echo(
+                f"glassnet: to finish the run, repeat the command with --resume {exc.checkpoint}",
+                err=True,
+            )
         raise click.exceptions.Exit(130) from None
     header, rows = _score_rows(model.scores)
     click.echo()
@@ -191,23 +233,44 @@ def evaluate(model: str, data: str, target: str | None) -> None:
         classes = list(mf.classes or [])
         y = _encode(y_raw, classes)
         assert proba is not None
-        echo_table([[str(len(y)), f"{metrics.log_loss(y, proba):.4f}",
-                     f"{metrics.accuracy(y, pred):.4f}"]], ["rows", "loss", "accuracy"])  # fmt: skip
+        echo_table(
+            [
+                [
+                    str(len(y)),
+                    f"{metrics.log_loss(y, proba):.4f}",
+                    f"{metrics.accuracy(y, pred):.4f}",
+                ]
+            ],
+            ["rows", "loss", "accuracy"],
+        )
         cm = metrics.confusion_matrix(y, pred, n_classes=len(classes))
         click.echo("\nconfusion matrix (rows: true, columns: predicted)")
         names = [str(c) for c in classes]
         echo_table([[n, *map(str, row)] for n, row in zip(names, cm, strict=True)], ["", *names])
     else:
         y = y_raw.astype(np.float64)
-        echo_table([[str(len(y)), f"{metrics.mean_squared_error(y, pred):.4f}",
-                     f"{metrics.r2_score(y, pred):.4f}"]], ["rows", "mse", "r2"])  # fmt: skip
+        echo_table(
+            [
+                [
+                    str(len(y)),
+                    f"{metrics.mean_squared_error(y, pred):.4f}",
+                    f"{metrics.r2_score(y, pred):.4f}",
+                ]
+            ],
+            ["rows", "mse", "r2"],
+        )
 
 
 @cli.command()
 @click.argument("model", type=click.Path(dir_okay=False))
 @click.argument("data")
-@click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
-              help="Write the predictions CSV here (default: standard output).")  # fmt: skip
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the predictions CSV here (default: standard output).",
+)
 @click.option("--proba", is_flag=True, help="Add one probability column per class.")
 def predict(model: str, data: str, out: str | None, proba: bool) -> None:
     """Predict with MODEL on DATA (CSV in, CSV out), applying the model's saved scaling.
@@ -279,10 +342,19 @@ def _train_one(dataset: Any, config: Any) -> Any:
 
 @cli.command()
 @click.argument("data")
-@click.option("--param", "params", multiple=True,
-              help="Sweep any training setting: --param learning-rate=0.1,0.01 (repeatable).")  # fmt: skip
-@click.option("--jobs", type=int, default=-1, show_default=True,
-              help="Parallel trainings (joblib; -1: one per core).")  # fmt: skip
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    help="Sweep any training setting: --param learning-rate=0.1,0.01 (repeatable).",
+)
+@click.option(
+    "--jobs",
+    type=int,
+    default=-1,
+    show_default=True,
+    help="Parallel trainings (joblib; -1: one per core).",
+)
 @training_options
 @plot_dir
 def sweep(data: str, params: tuple[str, ...], jobs: int, plot: str | None, **options: Any) -> None:
@@ -307,27 +379,41 @@ def sweep(data: str, params: tuple[str, ...], jobs: int, plot: str | None, **opt
     if len(options["hidden"]) > 1 or not params:
         axes.append(("hidden", [(h,) for h in options["hidden"]]))
     axes += [_parse_param(p) for p in params]
-    configs = [base.with_(**dict(zip([a for a, _ in axes], combo, strict=True)))
-               for combo in itertools.product(*(values for _, values in axes))]  # fmt: skip
-    dataset = load_data(data, target=options["target"], task=options["task"], random_state=base.random_state)
+    configs = [
+        base.with_(**dict(zip([a for a, _ in axes], combo, strict=True)))
+        for combo in itertools.product(*(values for _, values in axes))
+    ]
+    dataset = load_data(
+        data, target=options["target"], task=options["task"], random_state=base.random_state
+    )
     models = Parallel(n_jobs=jobs)(delayed(_train_one)(dataset, c) for c in configs)
     labels = [", ".join(f"{a}={_show(getattr(m.config, a))}" for a, _ in axes) for m in models]
     metric = "accuracy" if dataset.task == "classification" else "r2"
     rows = []
     for label, m in zip(labels, models, strict=True):
         test = m.scores.get("test", {}).get(metric)
-        rows.append([label, f"{m.scores['train']['loss']:.4f}", f"{m.scores['train'][metric]:.4f}",
-                     "-" if test is None else f"{test:.4f}", f"{m.seconds:.2f}"])  # fmt: skip
+        rows.append(
+            [
+                label,
+                f"{m.scores['train']['loss']:.4f}",
+                f"{m.scores['train'][metric]:.4f}",
+                "-" if test is None else f"{test:.4f}",
+                f"{m.seconds:.2f}",
+            ]
+        )
     echo_table(rows, ["setting", "train loss", f"train {metric}", f"test {metric}", "time s"])
     out = ensure_dir(plot)
     if out is not None and dataset.task == "classification" and dataset.X.shape[1] == 2:
         from .. import plot as pictures
 
         path = out / "sweep.png"
-        scores = [(m.scores["train"][metric], m.scores.get("test", {}).get(metric, float("nan")))
-                  for m in models]  # fmt: skip
-        pictures.sweep_grid([m.predict for m in models], labels, dataset.X, dataset.y,
-                            scores=scores, path=path)  # fmt: skip
+        scores = [
+            (m.scores["train"][metric], m.scores.get("test", {}).get(metric, float("nan")))
+            for m in models
+        ]
+        pictures.sweep_grid(
+            [m.predict for m in models], labels, dataset.X, dataset.y, scores=scores, path=path
+        )
         click.echo(f"picture written to {path}")
 
 

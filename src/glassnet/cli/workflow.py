@@ -58,7 +58,6 @@ __all__ = [
 ]
 
 
-
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything that decides a training run (the ``glassnet train`` options).
@@ -157,9 +156,12 @@ def _split(
     if config.test_size == 0:
         return dataset.X, dataset.y, None, None
     X_train, X_test, y_train, y_test = train_test_split(
-        dataset.X, dataset.y, test_size=config.test_size,
-        stratify=dataset.task == "classification", random_state=config.random_state,
-    )  # fmt: skip
+        dataset.X,
+        dataset.y,
+        test_size=config.test_size,
+        stratify=dataset.task == "classification",
+        random_state=config.random_state,
+    )
     return X_train, y_train, X_test, y_test
 
 
@@ -188,10 +190,16 @@ def _outputs(dataset: Dataset, config: TrainConfig) -> tuple[int, str, Loss]:
 def build_network(config: TrainConfig, n_features: int, n_outputs: int, output: str) -> Network:
     """The multi-layer perceptron that ``config`` describes."""
     return mlp(
-        [n_features, *config.hidden, n_outputs], activation=config.activation, output=output,
-        init=config.init, dropout=config.dropout, l2=config.l2, l1=config.l1,
-        random_state=config.random_state, device=config.device,
-    )  # fmt: skip
+        [n_features, *config.hidden, n_outputs],
+        activation=config.activation,
+        output=output,
+        init=config.init,
+        dropout=config.dropout,
+        l2=config.l2,
+        l1=config.l1,
+        random_state=config.random_state,
+        device=config.device,
+    )
 
 
 def _batch_size(config: TrainConfig, n: int) -> int | None:
@@ -242,9 +250,11 @@ def _targets(y: Array, task: str, output: str, scaler: Standardizer | None) -> A
 def can_animate(dataset: Dataset, config: TrainConfig) -> bool:
     """Whether :func:`train` can record a GIF: 2-D classification, no validation split."""
     return (
-        dataset.task == "classification" and dataset.X.shape[1] == 2
-        and not config.early_stopping and config.validation_fraction is None
-    )  # fmt: skip
+        dataset.task == "classification"
+        and dataset.X.shape[1] == 2
+        and not config.early_stopping
+        and config.validation_fraction is None
+    )
 
 
 def train(
@@ -278,9 +288,13 @@ def train(
     )
     targets = _targets(y_train, dataset.task, output, target_scaler)
     kwargs: dict[str, Any] = {
-        "loss": loss, "optimizer": _optimizer(config, updates), "batch_size": batch,
-        "shuffle": True, "random_state": config.random_state, "callbacks": callbacks,
-    }  # fmt: skip
+        "loss": loss,
+        "optimizer": _optimizer(config, updates),
+        "batch_size": batch,
+        "shuffle": True,
+        "random_state": config.random_state,
+        "callbacks": callbacks,
+    }
     start = time.perf_counter()
     if animation is not None and (checkpoint is not None or resume is not None):
         animation = None  # the GIF draws one whole run: not one cut by a checkpoint
@@ -291,18 +305,43 @@ def train(
             )
         from ..plot import animate_training
 
-        history = animate_training(network, Xs, targets, animation, epochs=config.epochs,
-                                   frames=min(30, config.epochs), fit_kwargs=kwargs)  # fmt: skip
+        history = animate_training(
+            network,
+            Xs,
+            targets,
+            animation,
+            epochs=config.epochs,
+            frames=min(30, config.epochs),
+            fit_kwargs=kwargs,
+        )
     else:
         history = fit(
-            network, Xs, targets, epochs=config.epochs,
+            network,
+            Xs,
+            targets,
+            epochs=config.epochs,
             validation_fraction=config.validation_fraction,
-            early_stopping=config.early_stopping, patience=config.patience,
-            checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume, **kwargs,
-        )  # fmt: skip
+            early_stopping=config.early_stopping,
+            patience=config.patience,
+            checkpoint=checkpoint,
+            checkpoint_every=checkpoint_every,
+            resume=resume,
+            **kwargs,
+        )
     seconds = time.perf_counter() - start
-    model = TrainedModel(network, config, dataset, scaler, target_scaler, history,
-                         X_train, y_train, X_test, y_test, seconds)  # fmt: skip
+    model = TrainedModel(
+        network,
+        config,
+        dataset,
+        scaler,
+        target_scaler,
+        history,
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        seconds,
+    )
     model.scores["train"] = score(model, X_train, y_train)
     if X_test is not None and y_test is not None:
         model.scores["test"] = score(model, X_test, y_test)
@@ -310,9 +349,12 @@ def train(
 
 
 def predict_with(
-    network: Network, X: Array, scaler: Standardizer | None, target_scaler: Standardizer | None,
+    network: Network,
+    X: Array,
+    scaler: Standardizer | None,
+    target_scaler: Standardizer | None,
     task: str,
-) -> tuple[Array, Array | None]:  # fmt: skip
+) -> tuple[Array, Array | None]:
     """(predictions, class probabilities or None) for raw ``X``, undoing the target scaling."""
     Xs = scaler.transform(X) if scaler is not None else X
     if task == "classification":
@@ -328,8 +370,9 @@ def predict_with(
 
 def score(model: TrainedModel, X: Array, y: Array) -> dict[str, float]:
     """Loss and accuracy (classification) or loss (MSE in target units) and R² (regression)."""
-    pred, proba = predict_with(model.network, X, model.scaler, model.target_scaler,
-                               model.dataset.task)  # fmt: skip
+    pred, proba = predict_with(
+        model.network, X, model.scaler, model.target_scaler, model.dataset.task
+    )
     if proba is not None:
         return {"loss": metrics.log_loss(y, proba), "accuracy": metrics.accuracy(y, pred)}
     return {"loss": metrics.mean_squared_error(y, pred), "r2": metrics.r2_score(y, pred)}
@@ -344,11 +387,16 @@ def save_trained(model: TrainedModel, path: str | Path, source: str) -> None:
         preprocessing.update({f"y_{k}": v for k, v in model.target_scaler.to_arrays().items()})
     d = model.dataset
     metadata = {
-        "task": d.task, "feature_names": list(d.feature_names), "target_name": d.target_name,
-        "data": source, "epochs": model.history.epochs, "scores": model.scores,
-        "config": {k: (list(v) if isinstance(v, tuple) else v)
-                   for k, v in model.config.__dict__.items()},
-    }  # fmt: skip
+        "task": d.task,
+        "feature_names": list(d.feature_names),
+        "target_name": d.target_name,
+        "data": source,
+        "epochs": model.history.epochs,
+        "scores": model.scores,
+        "config": {
+            k: (list(v) if isinstance(v, tuple) else v) for k, v in model.config.__dict__.items()
+        },
+    }
     io.save(model.network, path, preprocessing=preprocessing, classes=d.classes, metadata=metadata)
 
 

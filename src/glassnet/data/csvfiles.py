@@ -222,8 +222,17 @@ def load_csv(path: PathLike, target: str | None = None, *, task: str | None = No
     features = [name for name in table.header if name != target_name]
     X = np.column_stack([table.numeric(name) for name in features])
     y, inferred, classes = _encode_target(table, target_name, task)
-    return Dataset(X, y, features, target_name, None, inferred, classes, Path(path).stem,
-                   f"loaded from {table.path}")  # fmt: skip
+    return Dataset(
+        X,
+        y,
+        features,
+        target_name,
+        None,
+        inferred,
+        classes,
+        Path(path).stem,
+        f"loaded from {table.path}",
+    )
 
 
 def load_features_csv(

@@ -55,6 +55,7 @@ __all__ = [
     "train_test_split",
 ]
 
+
 @dataclass(frozen=True)
 class DatasetInfo:
     """What :func:`list_datasets` tells about one built-in dataset."""
@@ -68,9 +69,14 @@ class DatasetInfo:
 
 
 def _builtin(
-    name: str, X: Array, y: Array, features: list[str] | None, target: str,
-    classes: list[Any] | None = None, split: Array | None = None,
-) -> Dataset:  # fmt: skip
+    name: str,
+    X: Array,
+    y: Array,
+    features: list[str] | None,
+    target: str,
+    classes: list[Any] | None = None,
+    split: Array | None = None,
+) -> Dataset:
     """A built-in dataset: its description is the first line of its loader's docstring."""
     task = "regression" if classes is None else "classification"
     y = np.asarray(y, dtype=np.float64 if classes is None else np.intp)
@@ -210,12 +216,23 @@ def _diabetes() -> Dataset:
     return load_pima()
 
 
-DATASETS: Mapping[str, Callable[..., Dataset]] = MappingProxyType({
-    "moons": _moons, "circles": _circles, "blobs": _blobs, "spiral": _spiral, "xor": _xor,
-    "noisy_xor": _noisy_xor, "iris": _iris, "iris_regression": _iris_regression,
-    "diabetes": _diabetes, "breast_cancer": _breast_cancer, "wine": _wine, "digits": _digits,
-    "diabetes_regression": _diabetes_regression,
-})  # fmt: skip
+DATASETS: Mapping[str, Callable[..., Dataset]] = MappingProxyType(
+    {
+        "moons": _moons,
+        "circles": _circles,
+        "blobs": _blobs,
+        "spiral": _spiral,
+        "xor": _xor,
+        "noisy_xor": _noisy_xor,
+        "iris": _iris,
+        "iris_regression": _iris_regression,
+        "diabetes": _diabetes,
+        "breast_cancer": _breast_cancer,
+        "wine": _wine,
+        "digits": _digits,
+        "diabetes_regression": _diabetes_regression,
+    }
+)
 
 
 def load_dataset(name: str, *, random_state: RandomStateLike = 0, **options: Any) -> Dataset:

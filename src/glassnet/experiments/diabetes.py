@@ -58,11 +58,21 @@ def diabetes(
     X_train, y_train = data.subset("train")
     X_test, y_test = data.subset("test")
     X_train, X_test = standardize(X_train, X_test)
-    network = mlp([X_train.shape[1], hidden, 1], activation="sigmoid", output="sigmoid",
-                  random_state=random_state)  # fmt: skip
+    network = mlp(
+        [X_train.shape[1], hidden, 1],
+        activation="sigmoid",
+        output="sigmoid",
+        random_state=random_state,
+    )
     loss = BinaryCrossEntropy()
-    history = fit(network, X_train, y_train, loss=loss, optimizer=GradientDescent(learning_rate),
-                  epochs=epochs)  # fmt: skip
+    history = fit(
+        network,
+        X_train,
+        y_train,
+        loss=loss,
+        optimizer=GradientDescent(learning_rate),
+        epochs=epochs,
+    )
     return DiabetesResult(
         network=network,
         losses=losses_after_updates(history, network, X_train, y_train, loss),

@@ -87,16 +87,25 @@ def iris_regression(
     linear = Network([Dense(2, 1, init="uniform", random_state=rng)])
     linear.layers[0].params["bias"][:] = rng.random(1)
     linear_initial = linear.objective(X, y, cost)
-    history = fit(linear, X, y, loss=cost, optimizer=GradientDescent(linear_learning_rate),
-                  epochs=linear_iterations)  # fmt: skip
+    history = fit(
+        linear,
+        X,
+        y,
+        loss=cost,
+        optimizer=GradientDescent(linear_learning_rate),
+        epochs=linear_iterations,
+    )
     linear_losses = losses_after_updates(history, linear, X, y, cost)
 
     # The 2-3-1 network: randn weights, no biases; two copies from the same draw.
     def build() -> Network:
-        return Network([
-            Dense(2, hidden, bias=False, init="zeros"), Sigmoid(),
-            Dense(hidden, 1, bias=False, init="zeros"),
-        ])  # fmt: skip
+        return Network(
+            [
+                Dense(2, hidden, bias=False, init="zeros"),
+                Sigmoid(),
+                Dense(hidden, 1, bias=False, init="zeros"),
+            ]
+        )
 
     w1, w2 = rng.standard_normal((2, hidden)), rng.standard_normal((hidden, 1))
     nets = []
@@ -110,8 +119,16 @@ def iris_regression(
     h_bp = fit(
         backprop, X, y, loss=cost, optimizer=GradientDescent(learning_rate), epochs=iterations
     )
-    h_num = fit(numerical, X, y, loss=cost, optimizer=GradientDescent(learning_rate),
-                epochs=iterations, gradient="numerical", numerical_eps=numerical_eps)  # fmt: skip
+    h_num = fit(
+        numerical,
+        X,
+        y,
+        loss=cost,
+        optimizer=GradientDescent(learning_rate),
+        epochs=iterations,
+        gradient="numerical",
+        numerical_eps=numerical_eps,
+    )
     return IrisResult(
         network=backprop,
         losses=losses_after_updates(h_bp, backprop, X, y, cost),

@@ -86,9 +86,15 @@ def _run(
     if print_every:
         cbs.append(PrintLoss(print_every, file=file))
     history = fit(
-        network, X, y, loss=loss, optimizer=GradientDescent(learning_rate),
-        epochs=passes, batch_size=None, callbacks=cbs,
-    )  # fmt: skip
+        network,
+        X,
+        y,
+        loss=loss,
+        optimizer=GradientDescent(learning_rate),
+        epochs=passes,
+        batch_size=None,
+        callbacks=cbs,
+    )
     # the tutorial's calculate_loss is the summed objective divided by N
     losses = losses_after_updates(history, network, X, y, loss) / X.shape[0]
     hidden = sizes[1] if len(sizes) > 2 else 0
@@ -117,10 +123,17 @@ def moons(
     ``y_test``, when given, are scored into ``test_accuracy``.
     """
     result = _run(
-        [2, hidden, 2], passes=passes, learning_rate=learning_rate, l2=l2, n_samples=n_samples,
-        noise=noise, random_state=random_state, print_every=print_every, file=file,
+        [2, hidden, 2],
+        passes=passes,
+        learning_rate=learning_rate,
+        l2=l2,
+        n_samples=n_samples,
+        noise=noise,
+        random_state=random_state,
+        print_every=print_every,
+        file=file,
         callbacks=callbacks,
-    )  # fmt: skip
+    )
     if X_test is not None and y_test is not None:
         result.test_accuracy = accuracy(y_test, result.network.predict(X_test))
     return result
@@ -133,8 +146,12 @@ def logistic_baseline(passes: int = 20000, **kwargs: Any) -> MoonsResult:
     straight line, which cannot follow the moons.
     """
     settings: dict[str, Any] = {
-        "learning_rate": 0.01, "l2": 0.01, "n_samples": 200, "noise": 0.20, "random_state": 0,
-    }  # fmt: skip
+        "learning_rate": 0.01,
+        "l2": 0.01,
+        "n_samples": 200,
+        "noise": 0.20,
+        "random_state": 0,
+    }
     settings.update(kwargs)
     return _run([2, 2], passes=passes, **settings)
 

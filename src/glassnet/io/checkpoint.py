@@ -47,8 +47,12 @@ def _rng_state(rng: Any) -> tuple[dict[str, Any], dict[str, Array]]:
     """A generator's state as JSON plus arrays (RandomState's key vector is an array)."""
     if isinstance(rng, np.random.RandomState):
         kind, keys, pos, has_gauss, cached = rng.get_state()
-        return {"kind": kind, "pos": int(pos), "has_gauss": int(has_gauss),
-                "cached": float(cached)}, {"keys": np.asarray(keys)}  # fmt: skip
+        return {
+            "kind": kind,
+            "pos": int(pos),
+            "has_gauss": int(has_gauss),
+            "cached": float(cached),
+        }, {"keys": np.asarray(keys)}
     if isinstance(rng, np.random.Generator):
         return {"bit_generator": rng.bit_generator.state}, {}
     raise ValidationError(f"cannot checkpoint a random generator of type {type(rng).__name__}")
@@ -56,8 +60,9 @@ def _rng_state(rng: Any) -> tuple[dict[str, Any], dict[str, Array]]:
 
 def _set_rng_state(rng: Any, meta: dict[str, Any], arrays: dict[str, Array]) -> None:
     if isinstance(rng, np.random.RandomState):
-        rng.set_state((meta["kind"], arrays["keys"], meta["pos"], meta["has_gauss"],
-                       meta["cached"]))  # fmt: skip
+        rng.set_state(
+            (meta["kind"], arrays["keys"], meta["pos"], meta["has_gauss"], meta["cached"])
+        )
     else:
         rng.bit_generator.state = meta["bit_generator"]
 

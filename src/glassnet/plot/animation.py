@@ -152,8 +152,9 @@ def animate_training(
     def draw(epoch: int, loss: float) -> None:
         ax.clear()
         label = f"{title} — epoch {epoch}/{epochs}, loss {loss:.4g}"
-        decision_boundary(network, X, y_show, ax=ax, title=label,
-                          resolution=resolution, classes=classes)  # fmt: skip
+        decision_boundary(
+            network, X, y_show, ax=ax, title=label, resolution=resolution, classes=classes
+        )
         writer.grab_frame()
 
     recorder = _FrameRecorder(draw, _frame_epochs(epochs, frames))

@@ -70,9 +70,14 @@ def _class_labels(y: NDArray[Any], z: NDArray[Any], classes: ArrayLike | None) -
 
 
 def _draw_classes(
-    ax: Axes, xx: NDArray[Any], yy: NDArray[Any], z: NDArray[Any], X: NDArray[Any],
-    y: NDArray[Any], labels: NDArray[Any],
-) -> None:  # fmt: skip
+    ax: Axes,
+    xx: NDArray[Any],
+    yy: NDArray[Any],
+    z: NDArray[Any],
+    X: NDArray[Any],
+    y: NDArray[Any],
+    labels: NDArray[Any],
+) -> None:
     """Fill the grid by predicted class and scatter the data, one colour per class index."""
     from matplotlib.lines import Line2D
 
@@ -81,13 +86,31 @@ def _draw_classes(
     top = max(k - 1, 1)
     pad = top * 0.075 / 0.85  # regions at 7.5 %…92.5 % of the map, points at its ends
     zi, yi = _encode(z, labels).reshape(xx.shape), _encode(y.ravel(), labels)
-    ax.contourf(xx, yy, zi, levels=np.arange(k + 1) - 0.5, cmap=spectral, vmin=-pad,
-                vmax=top + pad)  # fmt: skip
-    ax.scatter(X[:, 0], X[:, 1], c=yi, cmap=spectral, vmin=0, vmax=top, s=40, edgecolors="k",
-               linewidths=0.3)  # fmt: skip
+    ax.contourf(xx, yy, zi, levels=np.arange(k + 1) - 0.5, cmap=spectral, vmin=-pad, vmax=top + pad)
+    ax.scatter(
+        X[:, 0],
+        X[:, 1],
+        c=yi,
+        cmap=spectral,
+        vmin=0,
+        vmax=top,
+        s=40,
+        edgecolors="k",
+        linewidths=0.3,
+    )
     if labels.dtype.kind not in "biuf":
-        handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=spectral(i / top),
-                          markeredgecolor="k", markeredgewidth=0.3) for i in range(k)]  # fmt: skip
+        handles = [
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markerfacecolor=spectral(i / top),
+                markeredgecolor="k",
+                markeredgewidth=0.3,
+            )
+            for i in range(k)
+        ]
         ax.legend(handles, [str(c) for c in labels], loc="best", fontsize="small")
 
 
@@ -239,8 +262,12 @@ def loss_curves(
     epochs = np.arange(1, len(history.loss) + 1)
     ax.plot(epochs, history.loss, linewidth=1.5, label="train")
     if history.val_loss:
-        ax.plot(np.arange(1, len(history.val_loss) + 1), history.val_loss, linewidth=1.5,
-                label="validation")  # fmt: skip
+        ax.plot(
+            np.arange(1, len(history.val_loss) + 1),
+            history.val_loss,
+            linewidth=1.5,
+            label="validation",
+        )
     if history.best_epoch is not None:
         ax.axvline(history.best_epoch + 1, color="k", linestyle=":", linewidth=1, label="best")
     if log:

@@ -175,9 +175,15 @@ class GlassEstimatorBase(BaseEstimator):
         hidden = self._hidden_sizes()
         self.n_layers_ = len(hidden) + 2
         activation = self.activation
-        net = mlp([n_features, *hidden, n_outputs], activation=activation, init="zeros",
-                  output=self.out_activation_, dropout=self.dropout, random_state=rng,
-                  dtype=dtype)  # fmt: skip
+        net = mlp(
+            [n_features, *hidden, n_outputs],
+            activation=activation,
+            init="zeros",
+            output=self.out_activation_,
+            dropout=self.dropout,
+            random_state=rng,
+            dtype=dtype,
+        )
         name = activation.name if isinstance(activation, Activation) else activation
         factor = 2.0 if name in ("logistic", "sigmoid") else 6.0
         for dense in net.dense_layers:
@@ -253,8 +259,12 @@ class GlassEstimatorBase(BaseEstimator):
             return [X, targets, y, weights], None
         n_val = math.ceil(self.validation_fraction * X.shape[0])
         arrays = [X, targets, y] + ([] if weights is None else [weights])
-        parts = train_test_split(*arrays, random_state=rng, test_size=self.validation_fraction,
-                                 stratify=self._stratify(y, n_val))  # fmt: skip
+        parts = train_test_split(
+            *arrays,
+            random_state=rng,
+            test_size=self.validation_fraction,
+            stratify=self._stratify(y, n_val),
+        )
         train, val = parts[0::2], parts[1::2]
         if val[0].shape[0] < 2:
             raise ValueError(
@@ -267,8 +277,15 @@ class GlassEstimatorBase(BaseEstimator):
             val[3] = None
         return train, val
 
-    def _train(self, X: Array, targets: Array, y: Array, weights: Array | None,
-               rng: np.random.RandomState, incremental: bool) -> None:  # fmt: skip
+    def _train(
+        self,
+        X: Array,
+        targets: Array,
+        y: Array,
+        weights: Array | None,
+        rng: np.random.RandomState,
+        incremental: bool,
+    ) -> None:
         (xt, tt, _, wt), val = self._split(X, targets, y, weights, rng)
         n = xt.shape[0]
         batch_size = self._batch_size(n)
@@ -279,19 +296,36 @@ class GlassEstimatorBase(BaseEstimator):
         loss, scale = self._make_loss()
         validate = None if val is None else lambda: self._validate(loss, scale, *val)
         stopper = self._stopping_rule()
-        callbacks = [EpochRecord(self, scale, validate, self.verbose >= 2), stopper,
-                     *self._rate_rule(), *self._user_callbacks(incremental)]  # fmt: skip
+        callbacks = [
+            EpochRecord(self, scale, validate, self.verbose >= 2),
+            stopper,
+            *self._rate_rule(),
+            *self._user_callbacks(incremental),
+        ]
         self.network_.l2, self.network_.l1 = float(self.alpha), float(self.l1)
         self.n_iter_ = 0
         try:
-            history = fit(self.network_, xt, tt, loss=loss, optimizer=self._optimizer,
-                          epochs=1 if incremental else self.max_iter, batch_size=batch_size,
-                          shuffle=self.shuffle, random_state=rng, callbacks=callbacks,
-                          sample_weight=wt, penalty_scaling="batch_weight")  # fmt: skip
+            history = fit(
+                self.network_,
+                xt,
+                tt,
+                loss=loss,
+                optimizer=self._optimizer,
+                epochs=1 if incremental else self.max_iter,
+                batch_size=batch_size,
+                shuffle=self.shuffle,
+                random_state=rng,
+                callbacks=callbacks,
+                sample_weight=wt,
+                penalty_scaling="batch_weight",
+            )
         except TrainingInterrupted:
             message = f"Training interrupted by user (KeyboardInterrupt) after {self.n_iter_}"
-            warnings.warn(message + " epochs: kept the weights of the last complete update.",
-                          UserWarning, stacklevel=4)  # fmt: skip
+            warnings.warn(
+                message + " epochs: kept the weights of the last complete update.",
+                UserWarning,
+                stacklevel=4,
+            )
             return
         except TrainingDiverged as exc:
             last = self.loss_curve_[-1] if self.loss_curve_ else None
@@ -307,8 +341,11 @@ class GlassEstimatorBase(BaseEstimator):
             self._keep_rule_state(stopper)
         if not incremental and not history.stopped_early and history.epochs == self.max_iter:
             message = f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and"
-            warnings.warn(message + " the optimization hasn't converged yet.", ConvergenceWarning,
-                          stacklevel=3)  # fmt: skip
+            warnings.warn(
+                message + " the optimization hasn't converged yet.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
 
     def _stopping_rule(self) -> PlateauStopping:
         """scikit-learn's ``tol``/``n_iter_no_change`` rule, on the validation score with early
@@ -317,12 +354,17 @@ class GlassEstimatorBase(BaseEstimator):
         adaptive = self._schedules_apply() and self.learning_rate == "adaptive"
         on_score = bool(self.early_stopping)
         return PlateauStopping(
-            "val_score" if on_score else "loss", "max" if on_score else "min", self.tol,
-            self.n_iter_no_change, reduce_learning_rate=adaptive, restore_best=on_score,
+            "val_score" if on_score else "loss",
+            "max" if on_score else "min",
+            self.tol,
+            self.n_iter_no_change,
+            reduce_learning_rate=adaptive,
+            restore_best=on_score,
             best=self.best_validation_score_ if on_score else self.best_loss_,
-            count=self._no_improvement_count, best_params=self._best_params if on_score else None,
+            count=self._no_improvement_count,
+            best_params=self._best_params if on_score else None,
             file=sys.stdout if self.verbose >= 2 else None,
-        )  # fmt: skip
+        )
 
     def _keep_rule_state(self, stopper: PlateauStopping) -> None:
         """What the stopping rule learnt, for ``warm_start`` and ``partial_fit``."""

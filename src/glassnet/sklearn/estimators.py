@@ -180,16 +180,37 @@ class GlassClassifier(ClassifierMixin, _Persistent):
 """
     )
 
-    def __init__(self, hidden_layer_sizes: Any = (100,), activation: Any = "relu", *,
-                 solver: str = "adam", alpha: float = 1e-4, l1: float = 0.0, dropout: float = 0.0,
-                 batch_size: Any = "auto", learning_rate: str = "constant",
-                 learning_rate_init: float = 0.001, power_t: float = 0.5, max_iter: int = 200,
-                 shuffle: bool = True, random_state: Any = None, tol: float = 1e-4,
-                 verbose: int = 0, warm_start: bool = False, momentum: float = 0.9,
-                 nesterovs_momentum: bool = True, early_stopping: bool = False,
-                 validation_fraction: float = 0.1, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-8, n_iter_no_change: int = 10, class_weight: Any = None,
-                 callbacks: Any = None, device: str = "cpu") -> None:  # fmt: skip
+    def __init__(
+        self,
+        hidden_layer_sizes: Any = (100,),
+        activation: Any = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        l1: float = 0.0,
+        dropout: float = 0.0,
+        batch_size: Any = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: Any = None,
+        tol: float = 1e-4,
+        verbose: int = 0,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        class_weight: Any = None,
+        callbacks: Any = None,
+        device: str = "cpu",
+    ) -> None:
         self.hidden_layer_sizes, self.activation = hidden_layer_sizes, activation
         self.solver, self.alpha, self.l1, self.dropout = solver, alpha, l1, dropout
         self.batch_size, self.learning_rate = batch_size, learning_rate
@@ -376,17 +397,37 @@ class GlassRegressor(RegressorMixin, _Persistent):
         + _ATTRIBUTES.replace("{out}", '"identity"')
     )
 
-    def __init__(self, loss: str = "squared_error", hidden_layer_sizes: Any = (100,),
-                 activation: Any = "relu", *, solver: str = "adam", alpha: float = 1e-4,
-                 l1: float = 0.0, dropout: float = 0.0, batch_size: Any = "auto",
-                 learning_rate: str = "constant", learning_rate_init: float = 0.001,
-                 power_t: float = 0.5, max_iter: int = 200, shuffle: bool = True,
-                 random_state: Any = None, tol: float = 1e-4, verbose: int = 0,
-                 warm_start: bool = False, momentum: float = 0.9, nesterovs_momentum: bool = True,
-                 early_stopping: bool = False, validation_fraction: float = 0.1,
-                 beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-8,
-                 n_iter_no_change: int = 10, callbacks: Any = None,
-                 device: str = "cpu") -> None:  # fmt: skip
+    def __init__(
+        self,
+        loss: str = "squared_error",
+        hidden_layer_sizes: Any = (100,),
+        activation: Any = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        l1: float = 0.0,
+        dropout: float = 0.0,
+        batch_size: Any = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: Any = None,
+        tol: float = 1e-4,
+        verbose: int = 0,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        callbacks: Any = None,
+        device: str = "cpu",
+    ) -> None:
         self.loss = loss
         self.hidden_layer_sizes, self.activation = hidden_layer_sizes, activation
         self.solver, self.alpha, self.l1, self.dropout = solver, alpha, l1, dropout

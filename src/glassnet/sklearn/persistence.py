@@ -19,9 +19,20 @@ from ..errors import ModelFileError
 from ..io import load_model, save
 from .base import GlassEstimatorBase
 
-_FITTED = ("n_iter_", "t_", "loss_", "loss_curve_", "best_loss_", "validation_scores_",
-           "best_validation_score_", "validation_loss_curve_", "n_layers_", "n_outputs_",
-           "out_activation_", "n_features_in_")  # fmt: skip
+_FITTED = (
+    "n_iter_",
+    "t_",
+    "loss_",
+    "loss_curve_",
+    "best_loss_",
+    "validation_scores_",
+    "best_validation_score_",
+    "validation_loss_curve_",
+    "n_layers_",
+    "n_outputs_",
+    "out_activation_",
+    "n_features_in_",
+)
 
 
 def _to_json(value: Any) -> Any:
