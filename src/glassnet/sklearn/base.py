@@ -286,6 +286,7 @@ class GlassEstimatorBase(BaseEstimator):
         rng: np.random.RandomState,
         incremental: bool,
     ) -> None:
+        """One run of the engine's loop over the training rows, with scikit-learn's rules."""
         (xt, tt, _, wt), val = self._split(X, targets, y, weights, rng)
         n = xt.shape[0]
         batch_size = self._batch_size(n)
@@ -296,14 +297,11 @@ class GlassEstimatorBase(BaseEstimator):
         loss, scale = self._make_loss()
         validate = None if val is None else lambda: self._validate(loss, scale, *val)
         stopper = self._stopping_rule()
-        callbacks = [
-            EpochRecord(self, scale, validate, self.verbose >= 2),
-            stopper,
-            *self._rate_rule(),
-            *self._user_callbacks(incremental),
-        ]
+        record = EpochRecord(self, scale, validate, self.verbose >= 2)
+        callbacks = [record, stopper, *self._rate_rule(), *self._user_callbacks(incremental)]
         self.network_.l2, self.network_.l1 = float(self.alpha), float(self.l1)
         self.n_iter_ = 0
+        epochs = 1 if incremental else self.max_iter
         try:
             history = fit(
                 self.network_,
@@ -311,7 +309,7 @@ class GlassEstimatorBase(BaseEstimator):
                 tt,
                 loss=loss,
                 optimizer=self._optimizer,
-                epochs=1 if incremental else self.max_iter,
+                epochs=epochs,
                 batch_size=batch_size,
                 shuffle=self.shuffle,
                 random_state=rng,
@@ -321,31 +319,29 @@ class GlassEstimatorBase(BaseEstimator):
             )
         except TrainingInterrupted:
             message = f"Training interrupted by user (KeyboardInterrupt) after {self.n_iter_}"
-            warnings.warn(
-                message + " epochs: kept the weights of the last complete update.",
-                UserWarning,
-                stacklevel=4,
-            )
+            message += " epochs: kept the weights of the last complete update."
+            warnings.warn(message, UserWarning, stacklevel=4)
             return
         except TrainingDiverged as exc:
-            last = self.loss_curve_[-1] if self.loss_curve_ else None
-            raise SolverDiverged(
-                f"Solver produced non-finite parameter weights: training diverged in epoch "
-                f"{self.n_iter_ + 1} (last finite epoch loss {last}); the network keeps the "
-                "parameters of the last finite loss. Try a smaller learning_rate_init, or "
-                "scale the inputs (and regression targets).",
-                epoch=exc.epoch,
-                last_finite_loss=last,
-            ) from exc
+            raise self._diverged(exc) from exc
         finally:
             self._keep_rule_state(stopper)
         if not incremental and not history.stopped_early and history.epochs == self.max_iter:
             message = f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and"
-            warnings.warn(
-                message + " the optimization hasn't converged yet.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
+            message += " the optimization hasn't converged yet."
+            warnings.warn(message, ConvergenceWarning, stacklevel=3)
+
+    def _diverged(self, exc: TrainingDiverged) -> SolverDiverged:
+        """The engine's divergence in scikit-learn's words, with this fit's epoch count."""
+        last = self.loss_curve_[-1] if self.loss_curve_ else None
+        return SolverDiverged(
+            f"Solver produced non-finite parameter weights: training diverged in epoch "
+            f"{self.n_iter_ + 1} (last finite epoch loss {last}); the network keeps the "
+            "parameters of the last finite loss. Try a smaller learning_rate_init, or "
+            "scale the inputs (and regression targets).",
+            epoch=exc.epoch,
+            last_finite_loss=last,
+        )
 
     def _stopping_rule(self) -> PlateauStopping:
         """scikit-learn's ``tol``/``n_iter_no_change`` rule, on the validation score with early
