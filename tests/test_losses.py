@@ -107,6 +107,75 @@ def test_backward_in_float64_has_small_error_not_just_below_tolerance(rng):
     assert check_loss_gradient(SoftmaxCrossEntropy(), output, target) < 1e-8
 
 
+# -- the weighted backward pass -----------------------------------------------------------------
+
+
+def per_sample_gradient(name, output, target):
+    """∂ℓᵢ/∂outputᵢ written out for each case, independently of the losses' code."""
+    k = output.shape[1]
+    if name.startswith("softmax_ce"):
+        e = np.exp(output - output.max(axis=1, keepdims=True))
+        probs = e / e.sum(axis=1, keepdims=True)
+        onehot = np.eye(k)[target] if name == "softmax_ce_index" else target
+        return probs - onehot  # ŷ − y
+    if name.startswith("bce"):
+        return 1 / (1 + np.exp(-output)) - target.reshape(output.shape)  # σ(z) − y
+    if name == "mse":
+        return 2 / k * (output - target)
+    if name == "sse_half":
+        return 2 * 0.5 * (output - target)
+    if name == "sse_one":
+        return 2 * 1.0 * (output - target)
+    assert name == "mae"
+    return np.sign(output - target) / k
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(("n", "k"), [(1, 1), (5, 1), (4, 3), (9, 2), (12, 6)], ids=str)
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_weighted_backward_matches_central_differences_and_the_formula(name, n, k, reduction, rng):
+    output, target = make_case(name, rng, n, k)
+    weight = rng.uniform(0.1, 3.0, size=n)
+    if n > 1:
+        weight[0] = 0.0  # a row that counts for nothing has no gradient
+    if n > 2:
+        weight[1] = 2.0  # an integer weight acts as a repeated row
+    loss = CASES[name][0](reduction=reduction)
+    value = loss.forward(output, target, weight)
+    analytic = loss.backward()
+    numerical = numerical_gradient(lambda: loss.forward(output, target, weight), output, 1e-6)
+    assert relative_error(analytic, numerical) < 1e-6
+    # dL/d outputᵢ = wᵢ ∂ℓᵢ/∂outputᵢ / Σw (mean) or wᵢ ∂ℓᵢ/∂outputᵢ (sum)
+    scale = weight / weight.sum() if reduction == "mean" else weight
+    want = per_sample_gradient(name, output, target) * scale[:, None]
+    assert_allclose(analytic, want, rtol=1e-12, atol=1e-15)
+    # and the value: Σ wᵢ ℓᵢ / Σ w (mean) or Σ wᵢ ℓᵢ (sum), with ℓᵢ the unweighted loss of row i
+    per_row = [
+        CASES[name][0](reduction="sum")(output[i : i + 1], target[i : i + 1]) for i in range(n)
+    ]
+    assert_allclose(value, np.dot(per_row, scale), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_integer_weights_act_as_repeated_rows(name, rng):
+    output, target = make_case(name, rng, 6, 3)
+    weight = np.array([1, 0, 2, 3, 1, 2])
+    repeated = np.repeat(np.arange(6), weight)
+    for reduction in REDUCTIONS:
+        weighted = CASES[name][0](reduction=reduction)
+        plain = CASES[name][0](reduction=reduction)
+        assert_allclose(
+            weighted.forward(output, target, weight.astype(float)),
+            plain.forward(output[repeated], target[repeated]),
+            rtol=1e-12,
+            atol=0,
+        )
+        # the repeated rows' gradients, summed back per original row
+        summed = np.zeros_like(output)
+        np.add.at(summed, repeated, plain.backward())
+        assert_allclose(weighted.backward(), summed, rtol=1e-12, atol=1e-15)
+
+
 # -- values against the formulas ---------------------------------------------------------------
 
 
