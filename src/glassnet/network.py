@@ -13,7 +13,9 @@ WildML tutorial. :meth:`Network.gradient` returns :math:`J` and leaves
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import inspect
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -48,6 +50,31 @@ class Layer(Protocol):
     def backward(self, grad_out: Array, /) -> Array: ...
 
     def __call__(self, x: Array, /) -> Array: ...
+
+
+@dataclass(frozen=True)
+class _LayerPlan:
+    """What a layer's passes accept, read from their signatures once (see Network._plan)."""
+
+    forward_out: bool  #: ``forward(x, training, out=…)``
+    backward_out: bool  #: ``backward(grad, out=…)``
+    skips_input_grad: bool  #: ``backward(grad, input_grad=False)``
+    in_place: bool  #: an activation: element-wise (softmax row-wise), so ``out`` may be its input
+
+    @classmethod
+    def of(cls, layer: Layer) -> _LayerPlan:
+        def takes(method: Callable[..., Any], name: str) -> bool:
+            try:
+                return name in inspect.signature(method).parameters
+            except (TypeError, ValueError):  # a callable without a signature
+                return False
+
+        return cls(
+            forward_out=takes(layer.forward, "out"),
+            backward_out=takes(layer.backward, "out"),
+            skips_input_grad=takes(layer.backward, "input_grad"),
+            in_place=isinstance(layer, Activation),
+        )
 
 
 class Network:
@@ -97,7 +124,10 @@ class Network:
         self.l1 = check_positive(l1, "l1", allow_zero=True)
         self.device = "cpu"
         #: reusable arrays of the training pass, per (layer, width): see :meth:`_buffer`
-        self._workspace: dict[tuple[int, str], Array] = {}
+        self._workspace: dict[tuple[Any, ...], Array] = {}
+        #: the layers that :attr:`_plans` was read from (see :meth:`_plan`)
+        self._planned: list[Layer] = []
+        self._plans: list[_LayerPlan] = []
 
     # -- structure ------------------------------------------------------------------------
     @property
@@ -173,56 +203,101 @@ class Network:
 
     # -- the passes -----------------------------------------------------------------------
     def forward(self, x: Array, training: bool = False) -> Array:
-        """Run the stack on a batch; returns the raw output (logits for classifiers).
+        r"""Run the stack on a batch; returns the raw output (logits for classifiers).
 
-        An activation right after a Dense layer computes in place over that layer's fresh
-        output (:meth:`Activation.forward_into`); ``x`` itself is never written to.
+        .. math:: a_0 = X, \qquad a_l = f_l(a_{l-1}) \quad (l = 1, \dots, L)
+
+        Every layer allocates its output; ``x`` itself is never written to.
         """
         return self._forward(x, training, reuse=False)
 
-    def _forward(self, x: Array, training: bool, reuse: bool) -> Array:
-        """:meth:`forward`; ``reuse=True`` writes each Dense output into the workspace.
+    def backward(
+        self, grad_out: Array, input_grad: bool = True, *, overwrite: bool = False
+    ) -> Array | None:
+        r"""Back-propagate :math:`\delta_L = \partial L/\partial a_L` through the stack.
 
-        The training pass (:meth:`gradient`) reuses one array per layer from step to step
-        (see :meth:`_buffer`) instead of allocating them anew: the same arithmetic into
-        memory that is already there. Arrays returned this way are overwritten by the next
-        such pass, which is why the public :meth:`forward` never does it.
+        Layer :math:`l` takes :math:`\delta_l = \partial L/\partial a_l`, writes its parameter
+        gradients and hands down :math:`\delta_{l-1}`: through a Dense layer
+        :math:`\delta_{l-1} = \delta_l W_l^\top`, through an activation
+        :math:`\delta_{l-1} = \delta_l \circ f'(z)` — together the recursion
+        :math:`\delta_l = (\delta_{l+1} W_{l+1}^\top) \circ f'(z_l)`. The penalty gradients
+        (:math:`\lambda_2 W + \lambda_1 \mathrm{sign}(W)`) are then added to the weights'.
+        Returns :math:`\partial L/\partial X`, or ``None`` with ``input_grad=False``, which
+        spares the first layer's :math:`G W^\top` (training never needs it).
+        ``overwrite=True`` lets the top layer write over ``grad_out``.
         """
-        fresh = False
-        for i, layer in enumerate(self.layers):
-            if fresh and isinstance(layer, Activation):
-                x = layer.forward_into(x, training)
-            elif reuse and isinstance(layer, Dense) and type(layer).forward is Dense.forward:
-                # (a subclass that overrides forward keeps its own, allocating one)
-                out = self._buffer((i, "output"), x, layer.n_out, layer.params["weight"])
-                x = layer.forward(x, training, out=out)
-            else:
-                x = layer.forward(x, training)
-            fresh = isinstance(layer, Dense)
+        return self._backward(grad_out, input_grad, overwrite, reuse=False)
+
+    def _forward(self, x: Array, training: bool, reuse: bool) -> Array:
+        """:meth:`forward`; ``reuse=True`` writes each layer's output into the workspace."""
+        owned = False  # whether x is new or the workspace's: free to be written over
+        for i, (layer, plan) in enumerate(zip(self.layers, self._plan(), strict=True)):
+            forward: Callable[..., Array] = layer.forward
+            slot = (i, "a", x.dtype, x.shape[1]) if reuse and plan.forward_out else None
+            out = self._out(slot, x, in_place=plan.in_place and plan.forward_out and owned)
+            x = forward(x, training) if out is None else forward(x, training, out=out)
+            self._keep(slot, out, x)
+            owned = plan.forward_out
         return x
 
-    def _buffer(self, key: tuple[int, str], x: Array, width: int, weight: Array) -> Array:
-        """A reusable ``(len(x), width)`` array for the training pass, for ``x @ weight``-like
-        products of Dense layer ``key[0]``.
+    def _backward(
+        self, delta: Array, input_grad: bool, overwrite: bool, reuse: bool
+    ) -> Array | None:
+        """:meth:`backward`; ``reuse=True`` hands the gradients down in workspace arrays."""
+        owned = overwrite  # whether delta is new or the workspace's: free to be written over
+        plans = self._plan()
+        for i in range(len(self.layers) - 1, -1, -1):
+            backward: Callable[..., Array] = self.layers[i].backward
+            plan = plans[i]
+            if i == 0 and not input_grad and plan.skips_input_grad:
+                backward(delta, input_grad=False)  # the parameter gradients only
+                break
+            slot = (i, "δ", delta.dtype, delta.shape[1]) if reuse and plan.backward_out else None
+            out = self._out(slot, delta, in_place=plan.in_place and plan.backward_out and owned)
+            delta = backward(delta) if out is None else backward(delta, out=out)
+            self._keep(slot, out, delta)
+            owned = plan.backward_out
+        if self.l2 or self.l1:
+            for weight, weight_grad in self._penalised():
+                if self.l2:
+                    weight_grad += self.l2 * weight
+                if self.l1:
+                    weight_grad += self.l1 * np.sign(weight)
+        return delta if input_grad else None
 
-        Kept per layer and direction (a Dense layer's output, or the gradient it hands down)
-        and grown when a larger batch comes; a smaller batch (the last, short one of an
-        epoch) gets a view of its first rows, which is contiguous. The dtype is the
-        product's own, :func:`numpy.result_type` of the operands.
-        :func:`~glassnet.training.fit` empties the workspace when it ends.
+    # -- the training pass's workspace ----------------------------------------------------
+    def _out(self, slot: tuple[Any, ...] | None, x: Array, in_place: bool) -> Array | None:
+        """The ``out=`` for a layer's pass over ``x``, or None: the layer allocates.
+
+        An activation writes over its input when no one else holds that (as scikit-learn
+        writes ``np.tanh(X, out=X)``). In the training pass (``slot`` given) another layer
+        writes into the array the workspace keeps in its slot (see :meth:`_keep`), or into a
+        view of its first rows for a smaller batch. A layer whose pass takes no ``out`` (a
+        Dense subclass with a ``forward`` of its own) always allocates.
         """
-        rows = x.shape[0]
-        dtype = x.dtype if x.dtype == weight.dtype else np.result_type(x.dtype, weight.dtype)
-        buf = self._workspace.get(key)
-        if (
-            buf is None
-            or buf.shape[0] < rows
-            or buf.shape[1] != width
-            or buf.dtype != dtype
-            or type(buf) is not type(x)
-        ):
-            buf = self._workspace[key] = namespace_of(x).empty((rows, width), dtype=dtype)
-        return buf if buf.shape[0] == rows else buf[:rows]
+        if in_place:
+            return x
+        kept = None if slot is None else self._workspace.get(slot)
+        if kept is None or kept.shape[0] < x.shape[0]:
+            return None
+        return kept if kept.shape[0] == x.shape[0] else kept[: x.shape[0]]
+
+    def _keep(self, slot: tuple[Any, ...] | None, out: Array | None, result: Array) -> None:
+        """Keep in ``slot`` a result that the layer allocated for want of an ``out`` (on the
+        first pass, or for a larger batch), as the array that the next passes write into.
+
+        A slot is a layer, a direction (``"a"`` forward, ``"δ"`` backward) and the dtype and
+        width of the layer's input, which fix those of its result.
+        """
+        if slot is not None and out is None:
+            self._workspace[slot] = result
+
+    def _plan(self) -> list[_LayerPlan]:
+        """What each layer's passes accept (:class:`_LayerPlan`), read once per layer list."""
+        if self._planned != self.layers:
+            self._planned = list(self.layers)
+            self._plans = [_LayerPlan.of(layer) for layer in self.layers]
+        return self._plans
 
     def release_workspace(self) -> None:
         """Free the arrays the training pass keeps between steps (:meth:`gradient`)."""
@@ -231,55 +306,8 @@ class Network:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_workspace"] = {}  # scratch memory: never copied or pickled
+        state["_planned"], state["_plans"] = [], []
         return state
-
-    def backward(
-        self, grad_out: Array, input_grad: bool = True, *, overwrite: bool = False
-    ) -> Array | None:
-        r"""Back-propagate :math:`\partial L/\partial\,\text{output}` through the stack.
-
-        Each layer writes its parameter gradients; the penalty gradients
-        (:math:`\lambda_2 W + \lambda_1 \mathrm{sign}(W)`) are then added to the weights'.
-        Returns :math:`\partial L/\partial X`, or ``None`` with ``input_grad=False``, which
-        spares the first layer's :math:`G W^\top` (training never needs it).
-        ``overwrite=True`` lets the top layer write over ``grad_out``; gradients that layers
-        hand down are fresh arrays, which activations always reuse in place
-        (:meth:`Activation.backward_into`, same values).
-        """
-        return self._backward(grad_out, input_grad, overwrite, reuse=False)
-
-    def _backward(
-        self, grad_out: Array, input_grad: bool, overwrite: bool, reuse: bool
-    ) -> Array | None:
-        """:meth:`backward`; ``reuse=True`` hands gradients down in workspace arrays."""
-        layers = self.layers
-        grad: Array | None = grad_out
-        owned = overwrite
-        for i in range(len(layers) - 1, -1, -1):
-            layer = layers[i]
-            if isinstance(layer, Dense):
-                if i == 0 and not input_grad:
-                    layer.backward_params(grad_out)
-                    grad = None
-                    break
-                if reuse and type(layer).backward is Dense.backward:
-                    weight = layer.params["weight"]
-                    out = self._buffer((i, "input grad"), grad_out, layer.n_in, weight)
-                    grad_out = grad = layer.backward(grad_out, out=out)
-                else:  # a subclass may override backward with its own signature
-                    grad_out = grad = layer.backward(grad_out)
-                owned = True
-            elif owned and isinstance(layer, Activation):
-                grad_out = grad = layer.backward_into(grad_out)
-            else:
-                grad_out = grad = layer.backward(grad_out)
-        if self.l2 or self.l1:
-            for weight, weight_grad in self._penalised():
-                if self.l2:
-                    weight_grad += self.l2 * weight
-                if self.l1:
-                    weight_grad += self.l1 * np.sign(weight)
-        return grad
 
     def penalty(self) -> float:
         r""":math:`\frac{\lambda_2}{2}\sum\|W\|^2 + \lambda_1\sum|W|` over the weight matrices."""
