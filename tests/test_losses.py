@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pytest
@@ -400,3 +401,73 @@ def test_softmax_cross_entropy_is_the_textbook_formula_to_the_last_bit(k, reduct
     if reduction == "mean":
         delta /= 500
     assert np.array_equal(grad, delta)
+
+
+# -- the value against log-sum-exp worked out exactly --------------------------------------------
+
+
+def exact_cross_entropy(row, target):
+    """ℓ = (m − z_t) + ln Σⱼ e^{zⱼ − m}, m = max z, in 60-digit decimals from the exact floats."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        z = [Decimal(float(v)) for v in row]  # the Decimal of a float is exact
+        m = max(z)
+        return float((m - z[target]) + sum((v - m).exp() for v in z).ln())
+
+
+def rows_up_to_the_largest_logits(dtype):
+    """Tied and nearly tied rows, and rows of opposite signs, for logits from 0 to the max."""
+    big = float(np.finfo(dtype).max)
+    scales = [0.0, 1.0, 10.0, 20.0, 22.0, 30.0, 88.0, 100.0, 177.0, 700.0, 1e4, 1e10, 1e30]
+    scales += [1e38, 1e100, 1e300, big / 2, big]
+    rows = []
+    for c in (dtype(c) for c in scales if c <= big):
+        below = np.nextafter(c, dtype(-np.inf))
+        rows += [([c, c], 0), ([c, c, c], 2), ([c, below], 1), ([below, c], 1), ([-c, -c], 1)]
+        rows += [([c, c, -c], 0), ([c, dtype(c / 2)], 1), ([c, below, c], 0)]
+    return rows
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_value_equals_log_sum_exp_worked_out_exactly(dtype):
+    eps = float(np.finfo(dtype).eps)
+    for row, target in rows_up_to_the_largest_logits(dtype):
+        z = np.array([row], dtype=dtype)
+        want = exact_cross_entropy(z[0], target)
+        got = SoftmaxCrossEntropy()(z, np.array([target]))
+        assert abs(got - want) <= 4 * eps * max(1.0, abs(want)), (row, target, got, want)
+        # beside a moderate row (the whole batch takes the shifted path), and one-hot
+        pair = np.array([row, np.zeros(len(row))], dtype=dtype)
+        want_pair = want + exact_cross_entropy(pair[1], 0)
+        for y in (np.array([target, 0]), np.eye(len(row))[[target, 0]]):
+            got = SoftmaxCrossEntropy(reduction="sum")(pair, y)
+            assert abs(got - want_pair) <= 8 * eps * max(1.0, abs(want_pair)), (row, got, want)
+
+
+@pytest.mark.parametrize(
+    ("z", "want"),
+    [
+        (np.array([[1e300, 1e300]]), np.log(2)),
+        (np.array([[1e4, 1e4]], dtype=np.float32), np.log(2)),
+        (np.array([[88, 88]], dtype=np.float32), np.log(2)),
+    ],
+)
+def test_tied_large_logits_give_log_2(z, want):
+    assert_allclose(SoftmaxCrossEntropy()(z, np.array([0])), want, rtol=2e-7, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_opposite_sign_extremes_give_no_overflow(dtype):
+    big = np.finfo(dtype).max
+    z = np.array([[big, -big], [-big, big], [big / 2, -big]], dtype=dtype)
+    right, wrong = np.array([0, 1, 0]), np.array([1, 0, 1])
+    # right: a loss of 0; wrong: z_max − z_target, beyond the dtype's range: +∞
+    for labels, want in ((right, 0.0), (wrong, np.inf)):
+        for target in (labels, np.eye(2)[labels]):
+            loss = SoftmaxCrossEntropy(reduction="sum")
+            with warnings.catch_warnings(), no_float_errors():
+                warnings.simplefilter("error")
+                value = loss.forward(z, target)
+                grad = loss.backward()
+            assert value == want
+            assert_allclose(grad, np.eye(2)[right] - np.eye(2)[labels], rtol=0, atol=0)  # ŷ − y
