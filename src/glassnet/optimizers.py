@@ -88,6 +88,32 @@ class Optimizer:
             buf = self._buffers[key] = np.empty_like(like)
         return buf
 
+    def _moving_average(
+        self, name: str, slot: str, decay: float, value: Array, like: Array
+    ) -> Array:
+        r"""The state ``slot`` of ``name`` updated in place: :math:`s \leftarrow \rho s + (1-\rho)x`.
+
+        :math:`\rho` is ``decay`` and :math:`x` ``value``, which may be the scratch array
+        :meth:`_work` ``(name, like)`` (it is overwritten).
+        """
+        average = self._slot(name, slot, like)
+        average *= decay
+        average += np.multiply(value, 1 - decay, out=self._work(name, like))
+        return average
+
+    def _adaptive_step(
+        self, name: str, param: Array, direction: Array, square: Array, lr: float, eps: float
+    ) -> None:
+        r"""The step of AdaGrad, RMSProp and Adam: :math:`\theta \leftarrow \theta - \eta\,d/(\sqrt s + \epsilon)`.
+
+        :math:`d` is ``direction`` (the gradient, or Adam's first moment) and :math:`s`
+        ``square`` (a sum or average of squared gradients); :math:`\eta` is ``lr``.
+        """
+        root = np.sqrt(square, out=self._work(name, param, 1))
+        root += eps  # √s + ε
+        step = np.multiply(direction, lr, out=self._work(name, param))  # η d
+        param -= np.divide(step, root, out=step)  # θ ← θ − η d/(√s + ε)
+
     def reset(self) -> None:
         """Forget the state and the update count."""
         self.t = 0
@@ -144,17 +170,15 @@ class GradientDescent(Optimizer):
     def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
         step = np.multiply(grad, lr, out=self._work(name, param))  # η g
         if self.momentum == 0:
-            param -= step
+            param -= step  # θ ← θ − η g
             return
-        velocity = self._slot(name, "velocity", param)
-        velocity *= self.momentum
-        velocity -= step
+        mu, velocity = self.momentum, self._slot(name, "velocity", param)
+        np.subtract(np.multiply(velocity, mu, out=velocity), step, out=velocity)  # v ← μv − ηg
         if self.nesterov:
-            ahead = np.multiply(velocity, self.momentum, out=self._work(name, param, 1))
-            ahead -= step  # μv − ηg
-            param += ahead
+            ahead = np.multiply(velocity, mu, out=self._work(name, param, 1))
+            param += np.subtract(ahead, step, out=ahead)  # θ ← θ + μv − ηg
         else:
-            param += velocity
+            param += velocity  # θ ← θ + v
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -191,19 +215,11 @@ class Adam(Optimizer):
         self.eps = check_positive(eps, "eps")
 
     def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
-        m = self._slot(name, "m", param)
-        v = self._slot(name, "v", param)
-        a, b = self._work(name, param), self._work(name, param, 1)
-        m *= self.beta1
-        m += np.multiply(grad, 1 - self.beta1, out=a)
-        v *= self.beta2
-        np.multiply(grad, grad, out=a)
-        v += np.multiply(a, 1 - self.beta2, out=a)
-        lr_t = lr * math.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
-        np.sqrt(v, out=b)
-        b += self.eps  # √v + ε
-        np.multiply(m, lr_t, out=a)
-        param -= np.divide(a, b, out=a)  # η_t m / (√v + ε)
+        m = self._moving_average(name, "m", self.beta1, grad, param)  # m ← β₁m + (1−β₁)g
+        g2 = np.multiply(grad, grad, out=self._work(name, param))
+        v = self._moving_average(name, "v", self.beta2, g2, param)  # v ← β₂v + (1−β₂)g²
+        lr_t = lr * math.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)  # η_t
+        self._adaptive_step(name, param, m, v, lr_t, self.eps)  # θ ← θ − η_t m/(√v + ε)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
@@ -231,15 +247,9 @@ class RMSProp(Optimizer):
         self.eps = check_positive(eps, "eps")
 
     def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
-        s = self._slot(name, "square_avg", param)
-        a, b = self._work(name, param), self._work(name, param, 1)
-        s *= self.rho
-        np.multiply(grad, grad, out=a)
-        s += np.multiply(a, 1 - self.rho, out=a)
-        np.sqrt(s, out=b)
-        b += self.eps
-        np.multiply(grad, lr, out=a)
-        param -= np.divide(a, b, out=a)  # η g / (√s + ε)
+        g2 = np.multiply(grad, grad, out=self._work(name, param))
+        s = self._moving_average(name, "square_avg", self.rho, g2, param)  # s ← ρs + (1−ρ)g²
+        self._adaptive_step(name, param, grad, s, lr, self.eps)  # θ ← θ − η g/(√s + ε)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "rho": self.rho, "eps": self.eps}
@@ -262,12 +272,8 @@ class AdaGrad(Optimizer):
 
     def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
         s = self._slot(name, "sum_squares", param)
-        a, b = self._work(name, param), self._work(name, param, 1)
-        s += np.multiply(grad, grad, out=a)
-        np.sqrt(s, out=b)
-        b += self.eps
-        np.multiply(grad, lr, out=a)
-        param -= np.divide(a, b, out=a)  # η g / (√s + ε)
+        s += np.multiply(grad, grad, out=self._work(name, param))  # s ← s + g²
+        self._adaptive_step(name, param, grad, s, lr, self.eps)  # θ ← θ − η g/(√s + ε)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "eps": self.eps}
