@@ -66,15 +66,16 @@ def _softmax_shift(z: Array) -> Array:
 
 
 def _shifted(z: Array, shift: Array) -> Array:
-    r""":math:`z - s` row by row, and :math:`-\infty` where that difference is below the
-    dtype's range.
+    r""":math:`z - s` row by row, and :math:`-\infty` where it lies below the dtype's range.
 
-    Only a positive shift :math:`s` can push :math:`z - s` below :math:`-\max`, for
-    :math:`z < s - \max`; there the true value rounds to :math:`-\infty` anyway (and
-    :math:`e^{z - s}` to 0), so it is written without the subtraction that would overflow.
+    Computed as :math:`2\,(z/2 - s/2)`: the halves cannot overflow, and doubling the rounded
+    half gives the rounded difference itself. Where the half is below :math:`-\max/2` the
+    difference is below :math:`-\max`, which rounds to :math:`-\infty` (and
+    :math:`e^{z - s}` to 0): it is written as such instead of overflowing.
     """
-    below = z < np.maximum(shift, 0) - np.finfo(z.dtype).max
-    return np.subtract(z, shift, out=np.full_like(z, -np.inf), where=~below)
+    half = z / 2 - shift / 2
+    limit = np.finfo(z.dtype).max / 2
+    return np.where(half < -limit, -np.inf, 2 * np.maximum(half, -limit))
 
 
 def _row_sum(e: Array) -> Array:

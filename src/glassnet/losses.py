@@ -40,6 +40,11 @@ __all__ = [
 _REDUCTIONS = ("mean", "sum")
 
 
+def _c_order(a: Array) -> Array:
+    """``a`` itself when C-contiguous, else a C-ordered copy (as the flat positions need)."""
+    return a if a.flags.c_contiguous else a.copy(order="C")
+
+
 class Loss:
     """Base class. Subclasses define ``_per_sample`` and ``_grad_per_sample``."""
 
@@ -192,9 +197,9 @@ class SoftmaxCrossEntropy(Loss):
         self._probs: Array | None = None
         #: i·K + yᵢ, the flat positions of the targets in an (n, K) array (see _positions)
         self._target_positions: Array | None = None
-        #: i·K for each row, kept between passes for the shape in _offsets_shape
+        #: i·K for each row, kept between passes for the shape and array type in _offsets_for
         self._row_offsets: Array | None = None
-        self._offsets_shape: tuple[int, ...] | None = None
+        self._offsets_for: tuple[tuple[int, ...], type] | None = None
 
     def _prepare_target(self, output: Array, target: Array) -> Array:
         n, k = output.shape
@@ -217,13 +222,12 @@ class SoftmaxCrossEntropy(Loss):
         return super()._prepare_target(output, target)
 
     def _per_sample(self, output: Array, target: Array) -> Array:
-        output = np.ascontiguousarray(output)  # the flat positions below read it in C order
+        output = _c_order(output)  # the flat positions below read it row by row
         probs, shifted = softmax_and_shift(output)
         self._probs = probs  # ŷ, kept for the gradient
         if target.ndim == 2:  # ℓᵢ = −Σ_k y_ik log ŷ_ik, with 0 · log 0 = 0
             log_probs = log_softmax(output) if shifted else np.log(probs)
-            terms = np.multiply(target, log_probs, out=np.zeros_like(probs), where=target != 0)
-            return -terms.sum(axis=1)
+            return -(target * np.where(target != 0, log_probs, 0)).sum(axis=1)
         at = self._positions(output, target)
         if shifted:  # ℓᵢ = (mᵢ − z_{i,yᵢ}) + log Σⱼ e^{z_ij − mᵢ}: nothing cancels
             return -log_softmax(output).reshape(-1)[at]
@@ -236,17 +240,17 @@ class SoftmaxCrossEntropy(Loss):
         ``arange(n)·K`` is kept between passes (it depends on the shape only); the
         targets are added afresh every time.
         """
-        if self._row_offsets is None or self._offsets_shape != output.shape:
+        if self._row_offsets is None or self._offsets_for != (output.shape, type(output)):
             n, k = output.shape
             self._row_offsets = namespace_of(output).arange(n) * k
-            self._offsets_shape = output.shape
+            self._offsets_for = (output.shape, type(output))
         self._target_positions = self._row_offsets + target
         return self._target_positions
 
     def _grad_per_sample(self, output: Array, target: Array) -> Array:
         grad, self._probs = self._probs, None  # ŷ, written over by ŷ − y
         if grad is None or grad.shape != output.shape:  # a second backward after one forward
-            grad = softmax(np.ascontiguousarray(output))
+            grad = softmax(_c_order(output))
             if target.ndim == 1:
                 self._positions(output, target)
         if target.ndim == 2:

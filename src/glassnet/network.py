@@ -207,7 +207,8 @@ class Network:
 
         .. math:: a_0 = X, \qquad a_l = f_l(a_{l-1}) \quad (l = 1, \dots, L)
 
-        Every layer allocates its output; ``x`` itself is never written to.
+        Each layer allocates its output, over which an activation that follows computes in
+        place; ``x`` itself is never written to.
         """
         return self._forward(x, training, reuse=False)
 
