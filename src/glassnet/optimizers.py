@@ -33,6 +33,30 @@ __all__ = [
 ]
 
 
+def _moving_average(average: Array, decay: float, value: Array, scratch: Array) -> Array:
+    r""":math:`s \leftarrow \rho s + (1-\rho)x` in place, for ``average`` :math:`s`, ``decay``
+    :math:`\rho` and ``value`` :math:`x` (``scratch`` receives :math:`(1-\rho)x`; it may be
+    ``value`` itself)."""
+    average *= decay
+    average += np.multiply(value, 1 - decay, out=scratch)
+    return average
+
+
+def _adaptive_step(
+    param: Array, direction: Array, square: Array, lr: float, eps: float, scratch: list[Array]
+) -> None:
+    r"""The step of AdaGrad, RMSProp and Adam: :math:`\theta \leftarrow \theta - \eta\,d/(\sqrt s + \epsilon)`.
+
+    :math:`d` is ``direction`` (the gradient, or Adam's first moment), :math:`s` ``square``
+    (a sum or an average of squared gradients) and :math:`\eta` ``lr``; the two ``scratch``
+    arrays receive :math:`\eta d` and :math:`\sqrt s + \epsilon`.
+    """
+    root = np.sqrt(square, out=scratch[1])
+    root += eps  # √s + ε
+    step = np.multiply(direction, lr, out=scratch[0])  # η d
+    param -= np.divide(step, root, out=step)  # θ ← θ − η d/(√s + ε)
+
+
 class Optimizer:
     """Base class: holds the schedule, the update count and per-parameter state."""
 
@@ -88,31 +112,9 @@ class Optimizer:
             buf = self._buffers[key] = np.empty_like(like)
         return buf
 
-    def _moving_average(
-        self, name: str, slot: str, decay: float, value: Array, like: Array
-    ) -> Array:
-        r"""The state ``slot`` of ``name`` updated in place: :math:`s \leftarrow \rho s + (1-\rho)x`.
-
-        :math:`\rho` is ``decay`` and :math:`x` ``value``, which may be the scratch array
-        :meth:`_work` ``(name, like)`` (it is overwritten).
-        """
-        average = self._slot(name, slot, like)
-        average *= decay
-        average += np.multiply(value, 1 - decay, out=self._work(name, like))
-        return average
-
-    def _adaptive_step(
-        self, name: str, param: Array, direction: Array, square: Array, lr: float, eps: float
-    ) -> None:
-        r"""The step of AdaGrad, RMSProp and Adam: :math:`\theta \leftarrow \theta - \eta\,d/(\sqrt s + \epsilon)`.
-
-        :math:`d` is ``direction`` (the gradient, or Adam's first moment) and :math:`s`
-        ``square`` (a sum or average of squared gradients); :math:`\eta` is ``lr``.
-        """
-        root = np.sqrt(square, out=self._work(name, param, 1))
-        root += eps  # √s + ε
-        step = np.multiply(direction, lr, out=self._work(name, param))  # η d
-        param -= np.divide(step, root, out=step)  # θ ← θ − η d/(√s + ε)
+    def _scratch(self, name: str, like: Array) -> list[Array]:
+        """The two scratch arrays of :meth:`_work` for ``name``."""
+        return [self._work(name, like), self._work(name, like, 1)]
 
     def reset(self) -> None:
         """Forget the state and the update count."""
@@ -215,11 +217,12 @@ class Adam(Optimizer):
         self.eps = check_positive(eps, "eps")
 
     def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
-        m = self._moving_average(name, "m", self.beta1, grad, param)  # m ← β₁m + (1−β₁)g
-        g2 = np.multiply(grad, grad, out=self._work(name, param))
-        v = self._moving_average(name, "v", self.beta2, g2, param)  # v ← β₂v + (1−β₂)g²
+        m, v = self._slot(name, "m", param), self._slot(name, "v", param)
+        a, _ = scratch = self._scratch(name, param)
+        _moving_average(m, self.beta1, grad, a)  # m ← β₁m + (1−β₁)g
+        _moving_average(v, self.beta2, np.square(grad, out=a), a)  # v ← β₂v + (1−β₂)g²
         lr_t = lr * math.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)  # η_t
-        self._adaptive_step(name, param, m, v, lr_t, self.eps)  # θ ← θ − η_t m/(√v + ε)
+        _adaptive_step(param, m, v, lr_t, self.eps, scratch)  # θ ← θ − η_t m/(√v + ε)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
@@ -247,9 +250,10 @@ class RMSProp(Optimizer):
         self.eps = check_positive(eps, "eps")
 
     def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
-        g2 = np.multiply(grad, grad, out=self._work(name, param))
-        s = self._moving_average(name, "square_avg", self.rho, g2, param)  # s ← ρs + (1−ρ)g²
-        self._adaptive_step(name, param, grad, s, lr, self.eps)  # θ ← θ − η g/(√s + ε)
+        s = self._slot(name, "square_avg", param)
+        a, _ = scratch = self._scratch(name, param)
+        _moving_average(s, self.rho, np.square(grad, out=a), a)  # s ← ρs + (1−ρ)g²
+        _adaptive_step(param, grad, s, lr, self.eps, scratch)  # θ ← θ − η g/(√s + ε)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "rho": self.rho, "eps": self.eps}
@@ -271,9 +275,9 @@ class AdaGrad(Optimizer):
         self.eps = check_positive(eps, "eps")
 
     def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
-        s = self._slot(name, "sum_squares", param)
-        s += np.multiply(grad, grad, out=self._work(name, param))  # s ← s + g²
-        self._adaptive_step(name, param, grad, s, lr, self.eps)  # θ ← θ − η g/(√s + ε)
+        s, scratch = self._slot(name, "sum_squares", param), self._scratch(name, param)
+        s += np.square(grad, out=scratch[0])  # s ← s + g²
+        _adaptive_step(param, grad, s, lr, self.eps, scratch)  # θ ← θ − η g/(√s + ε)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "eps": self.eps}
