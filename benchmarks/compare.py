@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from .harness import OTHERS_NOTE, PAUSE_S, REPO, Disturbance, _timed, wait_for_quiet
+from .harness import OTHERS_NOTE, PAUSE_S, REPO, Disturbance, timed_run, wait_for_quiet
 
 WORKLOADS = ("W1", "W2-SGD", "W2-Adam", "W3", "PRED")
 W3_STEPS = 10
@@ -88,7 +88,7 @@ def worker(workload: str, quick: bool, data_dir: Path, threads: int) -> None:
         run, units = prepare(workload, quick, data_dir)
         gc.collect()
         time.sleep(PAUSE_S)
-        _, elapsed, others = _timed(run)
+        _, elapsed, others = timed_run(run)
     result = {"seconds": elapsed, "units": units, "others": others, "glassnet": glassnet.__file__}
     print(json.dumps(result), flush=True)
 
