@@ -234,10 +234,12 @@ class Network:
         owned = False  # whether x is new or the workspace's: free to be written over
         for i, (layer, plan) in enumerate(zip(self.layers, self._plan(), strict=True)):
             forward: Callable[..., Array] = layer.forward
+            in_place = owned and plan.in_place and plan.forward_out
             slot = (i, "a", x.dtype, x.shape[1]) if reuse and plan.forward_out else None
-            out = self._out(slot, x, in_place=plan.in_place and plan.forward_out and owned)
+            out = x if in_place else self._kept(slot, x.shape[0])
             x = forward(x, training) if out is None else forward(x, training, out=out)
-            self._keep(slot, out, x)
+            if out is None and slot is not None:  # a first pass, or a larger batch
+                self._workspace[slot] = x
             owned = plan.forward_out
         return x
 
@@ -253,10 +255,12 @@ class Network:
             if i == 0 and not input_grad and plan.skips_input_grad:
                 backward(delta, input_grad=False)  # the parameter gradients only
                 break
+            in_place = owned and plan.in_place and plan.backward_out
             slot = (i, "δ", delta.dtype, delta.shape[1]) if reuse and plan.backward_out else None
-            out = self._out(slot, delta, in_place=plan.in_place and plan.backward_out and owned)
+            out = delta if in_place else self._kept(slot, delta.shape[0])
             delta = backward(delta) if out is None else backward(delta, out=out)
-            self._keep(slot, out, delta)
+            if out is None and slot is not None:  # a first pass, or a larger batch
+                self._workspace[slot] = delta
             owned = plan.backward_out
         if self.l2 or self.l1:
             for weight, weight_grad in self._penalised():
@@ -267,31 +271,22 @@ class Network:
         return delta if input_grad else None
 
     # -- the training pass's workspace ----------------------------------------------------
-    def _out(self, slot: tuple[Any, ...] | None, x: Array, in_place: bool) -> Array | None:
-        """The ``out=`` for a layer's pass over ``x``, or None: the layer allocates.
+    def _kept(self, slot: tuple[Any, ...] | None, rows: int) -> Array | None:
+        r"""The array the workspace keeps in ``slot`` for a result of ``rows`` rows, or None.
 
-        An activation writes over its input when no one else holds that (as scikit-learn
-        writes ``np.tanh(X, out=X)``). In the training pass (``slot`` given) another layer
-        writes into the array the workspace keeps in its slot (see :meth:`_keep`), or into a
-        view of its first rows for a smaller batch. A layer whose pass takes no ``out`` (a
-        Dense subclass with a ``forward`` of its own) always allocates.
+        In the training pass (:meth:`gradient`) a layer whose pass takes ``out=`` writes its
+        result into an array kept from the passes before: the result it allocated on the
+        first pass (or for a larger batch), or a view of that array's first rows for a
+        smaller batch. A slot is a layer, a direction (``"a"`` forward, ``"δ"`` backward)
+        and the dtype and width of the layer's input, which fix those of its result. An
+        activation instead writes over its input when that is new or the workspace's, as
+        scikit-learn writes ``np.tanh(X, out=X)``; a layer whose pass takes no ``out`` (a
+        Dense subclass with a ``forward`` of its own) allocates.
         """
-        if in_place:
-            return x
         kept = None if slot is None else self._workspace.get(slot)
-        if kept is None or kept.shape[0] < x.shape[0]:
+        if kept is None or kept.shape[0] < rows:
             return None
-        return kept if kept.shape[0] == x.shape[0] else kept[: x.shape[0]]
-
-    def _keep(self, slot: tuple[Any, ...] | None, out: Array | None, result: Array) -> None:
-        """Keep in ``slot`` a result that the layer allocated for want of an ``out`` (on the
-        first pass, or for a larger batch), as the array that the next passes write into.
-
-        A slot is a layer, a direction (``"a"`` forward, ``"δ"`` backward) and the dtype and
-        width of the layer's input, which fix those of its result.
-        """
-        if slot is not None and out is None:
-            self._workspace[slot] = result
+        return kept if kept.shape[0] == rows else kept[:rows]
 
     def _plan(self) -> list[_LayerPlan]:
         """What each layer's passes accept (:class:`_LayerPlan`), read once per layer list."""
