@@ -95,7 +95,8 @@ def wait_for_quiet(policy: Disturbance) -> None:
             return
 
 
-def _timed(run: Callable[[], Any]) -> tuple[Any, float, float | None]:
+def timed_run(run: Callable[[], Any]) -> tuple[Any, float, float | None]:
+    """``run()``'s output, its wall time, and the CPU seconds other processes used meanwhile."""
     busy, own = _busy_seconds(), _own_seconds()
     start = time.perf_counter()
     output = run()
@@ -126,7 +127,7 @@ def measure(
                 run = contender.prepare()
                 gc.collect()
                 time.sleep(PAUSE_S)
-                output, elapsed, others = _timed(run)
+                output, elapsed, others = timed_run(run)
                 disturbed = others is not None and others > max(policy.cores * elapsed, 0.02)
                 if not disturbed or attempt == policy.retries:
                     break

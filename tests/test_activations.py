@@ -315,3 +315,31 @@ def test_gelu_is_stable_for_huge_inputs():
         g = act.backward(np.ones_like(z))
     assert_allclose(a, [[0.0, 0.0, 0.0, 50.0, 1e4]], atol=1e-12)
     assert_allclose(g, [[0.0, 0.0, 0.5, 1.0, 1.0]], atol=1e-12)
+
+
+OPPOSITE_EXTREMES = [
+    np.array([[3.4e38, -3.4e38], [-3.4e38, 3.4e38]], dtype=np.float32),
+    np.array([[np.finfo(np.float32).max, -np.finfo(np.float32).max]], dtype=np.float32),
+    np.array([[1e300, -1.7e308], [1e300, -1.8e308]]),  # −1.8e308 is −inf
+    np.array([[np.finfo(np.float64).max, -np.finfo(np.float64).max, 0.0]]),
+]
+
+
+@pytest.mark.parametrize("z", OPPOSITE_EXTREMES, ids=lambda z: f"{z.dtype}-{z[0, 0]:.1e}")
+def test_opposite_sign_extremes_give_no_overflow(z):
+    with warnings.catch_warnings(), no_float_errors():
+        warnings.simplefilter("error")
+        p = softmax(z)
+        logp = log_softmax(z)
+        act = Softmax()
+        act.forward(z, training=True)
+        grad = act.backward(np.ones_like(z))
+    top = np.argmax(z, axis=1)
+    assert_array_equal(p, np.eye(z.shape[1], dtype=z.dtype)[top])
+    assert_array_equal(logp[np.arange(len(z)), top], 0.0)
+    # the others: z − max, which is below the dtype's range (−∞) or exactly representable
+    rest = np.ones_like(z, dtype=bool)
+    rest[np.arange(len(z)), top] = False
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert_array_equal(logp[rest], (z - z.max(axis=1, keepdims=True))[rest])
+    assert_array_equal(grad, 0.0)

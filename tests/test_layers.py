@@ -61,6 +61,41 @@ def test_dense_forward_and_backward_formulas(rng):
     assert_allclose(grad_in, g @ w.T, rtol=1e-14, atol=1e-15)
 
 
+def hand_written_dense_gradients(x, w, g):
+    """XᵀG, ΣG and GWᵀ as sums over their indices, with no matrix product or transpose."""
+    n, n_in = x.shape
+    n_out = w.shape[1]
+    grad_w = np.zeros((n_in, n_out))
+    grad_x = np.zeros((n, n_in))
+    for i in range(n_in):
+        for j in range(n_out):
+            grad_w[i, j] = sum(x[r, i] * g[r, j] for r in range(n))  # (XᵀG)ᵢⱼ = Σᵣ Xᵣᵢ Gᵣⱼ
+    for r in range(n):
+        for i in range(n_in):
+            grad_x[r, i] = sum(g[r, j] * w[i, j] for j in range(n_out))  # (GWᵀ)ᵣᵢ = Σⱼ Gᵣⱼ Wᵢⱼ
+    grad_b = np.array([sum(g[r, j] for r in range(n)) for j in range(n_out)])  # Σᵣ Gᵣⱼ
+    return grad_w, grad_b, grad_x
+
+
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no_bias"])
+@pytest.mark.parametrize(("n", "width"), [(1, 2), (3, 3), (7, 4), (5, 6)], ids=str)
+def test_dense_backward_values_on_square_layers(n, width, bias, rng):
+    # n_in == n_out: a layer that swapped W for Wᵀ (or X for Xᵀ) would still pass a shape test
+    layer = random_dense(rng, width, width, bias)
+    w = layer.params["weight"]
+    assert not np.allclose(w, w.T)
+    x, g = rng.randn(n, width), rng.randn(n, width)
+    assert_allclose(layer.forward(x, training=True), x @ w + (layer.params["bias"] if bias else 0))
+    grad_in = layer.backward(g)
+    grad_w, grad_b, grad_x = hand_written_dense_gradients(x, w, g)
+    assert_allclose(layer.grads["weight"], grad_w, rtol=1e-13, atol=1e-14)
+    assert_allclose(grad_in, grad_x, rtol=1e-13, atol=1e-14)
+    if bias:
+        assert_allclose(layer.grads["bias"], grad_b, rtol=1e-13, atol=1e-14)
+    errors = check_backward(layer, x, g, eps=1e-6)
+    assert max(errors.values()) < 1e-6, errors
+
+
 def test_dense_shapes_and_initial_bias():
     layer = Dense(4, 3, random_state=0)
     assert layer.params["weight"].shape == (4, 3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pytest
@@ -105,6 +106,75 @@ def test_backward_in_float64_has_small_error_not_just_below_tolerance(rng):
     # A correct gradient in float64 sits many orders below the 1e-6 bar.
     output, target = make_case("softmax_ce_index", rng, 6, 4)
     assert check_loss_gradient(SoftmaxCrossEntropy(), output, target) < 1e-8
+
+
+# -- the weighted backward pass -----------------------------------------------------------------
+
+
+def per_sample_gradient(name, output, target):
+    """∂ℓᵢ/∂outputᵢ written out for each case, independently of the losses' code."""
+    k = output.shape[1]
+    if name.startswith("softmax_ce"):
+        e = np.exp(output - output.max(axis=1, keepdims=True))
+        probs = e / e.sum(axis=1, keepdims=True)
+        onehot = np.eye(k)[target] if name == "softmax_ce_index" else target
+        return probs - onehot  # ŷ − y
+    if name.startswith("bce"):
+        return 1 / (1 + np.exp(-output)) - target.reshape(output.shape)  # σ(z) − y
+    if name == "mse":
+        return 2 / k * (output - target)
+    if name == "sse_half":
+        return 2 * 0.5 * (output - target)
+    if name == "sse_one":
+        return 2 * 1.0 * (output - target)
+    assert name == "mae"
+    return np.sign(output - target) / k
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(("n", "k"), [(1, 1), (5, 1), (4, 3), (9, 2), (12, 6)], ids=str)
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_weighted_backward_matches_central_differences_and_the_formula(name, n, k, reduction, rng):
+    output, target = make_case(name, rng, n, k)
+    weight = rng.uniform(0.1, 3.0, size=n)
+    if n > 1:
+        weight[0] = 0.0  # a row that counts for nothing has no gradient
+    if n > 2:
+        weight[1] = 2.0  # an integer weight acts as a repeated row
+    loss = CASES[name][0](reduction=reduction)
+    value = loss.forward(output, target, weight)
+    analytic = loss.backward()
+    numerical = numerical_gradient(lambda: loss.forward(output, target, weight), output, 1e-6)
+    assert relative_error(analytic, numerical) < 1e-6
+    # dL/d outputᵢ = wᵢ ∂ℓᵢ/∂outputᵢ / Σw (mean) or wᵢ ∂ℓᵢ/∂outputᵢ (sum)
+    scale = weight / weight.sum() if reduction == "mean" else weight
+    want = per_sample_gradient(name, output, target) * scale[:, None]
+    assert_allclose(analytic, want, rtol=1e-12, atol=1e-15)
+    # and the value: Σ wᵢ ℓᵢ / Σ w (mean) or Σ wᵢ ℓᵢ (sum), with ℓᵢ the unweighted loss of row i
+    per_row = [
+        CASES[name][0](reduction="sum")(output[i : i + 1], target[i : i + 1]) for i in range(n)
+    ]
+    assert_allclose(value, np.dot(per_row, scale), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_integer_weights_act_as_repeated_rows(name, rng):
+    output, target = make_case(name, rng, 6, 3)
+    weight = np.array([1, 0, 2, 3, 1, 2])
+    repeated = np.repeat(np.arange(6), weight)
+    for reduction in REDUCTIONS:
+        weighted = CASES[name][0](reduction=reduction)
+        plain = CASES[name][0](reduction=reduction)
+        assert_allclose(
+            weighted.forward(output, target, weight.astype(float)),
+            plain.forward(output[repeated], target[repeated]),
+            rtol=1e-12,
+            atol=0,
+        )
+        # the repeated rows' gradients, summed back per original row
+        summed = np.zeros_like(output)
+        np.add.at(summed, repeated, plain.backward())
+        assert_allclose(weighted.backward(), summed, rtol=1e-12, atol=1e-15)
 
 
 # -- values against the formulas ---------------------------------------------------------------
@@ -313,7 +383,8 @@ def test_get_loss():
 @pytest.mark.parametrize("reduction", ["sum", "mean"])
 def test_softmax_cross_entropy_is_the_textbook_formula_to_the_last_bit(k, reduction, rng):
     """The tutorials' formula, written out with NumPy: the same numbers bit for bit (the
-    two-class row sum is computed as one addition, which is what e.sum(axis=1) does)."""
+    two-class row sum is computed as one addition, which is what e.sum(axis=1) does), down
+    to the loss value, −log ŷ at the targets as WildML's calculate_loss writes it."""
     z = rng.uniform(-30, 30, (500, k))
     y = rng.randint(k, size=500)
     loss = SoftmaxCrossEntropy(reduction=reduction)
@@ -322,7 +393,7 @@ def test_softmax_cross_entropy_is_the_textbook_formula_to_the_last_bit(k, reduct
     e = np.exp(z)
     total = np.sum(e, axis=1, keepdims=True)
     probs = e / total
-    per_sample = np.log(total)[:, 0] - z[np.arange(500), y]
+    per_sample = -np.log(probs[np.arange(500), y])
     scale = 1.0 / 500 if reduction == "mean" else 1.0
     assert value == float(per_sample.sum() * scale)
     delta = probs.copy()
@@ -330,3 +401,73 @@ def test_softmax_cross_entropy_is_the_textbook_formula_to_the_last_bit(k, reduct
     if reduction == "mean":
         delta /= 500
     assert np.array_equal(grad, delta)
+
+
+# -- the value against log-sum-exp worked out exactly --------------------------------------------
+
+
+def exact_cross_entropy(row, target):
+    """ℓ = (m − z_t) + ln Σⱼ e^{zⱼ − m}, m = max z, in 60-digit decimals from the exact floats."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        z = [Decimal(float(v)) for v in row]  # the Decimal of a float is exact
+        m = max(z)
+        return float((m - z[target]) + sum((v - m).exp() for v in z).ln())
+
+
+def rows_up_to_the_largest_logits(dtype):
+    """Tied and nearly tied rows, and rows of opposite signs, for logits from 0 to the max."""
+    big = float(np.finfo(dtype).max)
+    scales = [0.0, 1.0, 10.0, 20.0, 22.0, 30.0, 88.0, 100.0, 177.0, 700.0, 1e4, 1e10, 1e30]
+    scales += [1e38, 1e100, 1e300, big / 2, big]
+    rows = []
+    for c in (dtype(c) for c in scales if c <= big):
+        below = np.nextafter(c, dtype(-np.inf))
+        rows += [([c, c], 0), ([c, c, c], 2), ([c, below], 1), ([below, c], 1), ([-c, -c], 1)]
+        rows += [([c, c, -c], 0), ([c, dtype(c / 2)], 1), ([c, below, c], 0)]
+    return rows
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_value_equals_log_sum_exp_worked_out_exactly(dtype):
+    eps = float(np.finfo(dtype).eps)
+    for row, target in rows_up_to_the_largest_logits(dtype):
+        z = np.array([row], dtype=dtype)
+        want = exact_cross_entropy(z[0], target)
+        got = SoftmaxCrossEntropy()(z, np.array([target]))
+        assert abs(got - want) <= 4 * eps * max(1.0, abs(want)), (row, target, got, want)
+        # beside a moderate row (the whole batch takes the shifted path), and one-hot
+        pair = np.array([row, np.zeros(len(row))], dtype=dtype)
+        want_pair = want + exact_cross_entropy(pair[1], 0)
+        for y in (np.array([target, 0]), np.eye(len(row))[[target, 0]]):
+            got = SoftmaxCrossEntropy(reduction="sum")(pair, y)
+            assert abs(got - want_pair) <= 8 * eps * max(1.0, abs(want_pair)), (row, got, want)
+
+
+@pytest.mark.parametrize(
+    ("z", "want"),
+    [
+        (np.array([[1e300, 1e300]]), np.log(2)),
+        (np.array([[1e4, 1e4]], dtype=np.float32), np.log(2)),
+        (np.array([[88, 88]], dtype=np.float32), np.log(2)),
+    ],
+)
+def test_tied_large_logits_give_log_2(z, want):
+    assert_allclose(SoftmaxCrossEntropy()(z, np.array([0])), want, rtol=2e-7, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_opposite_sign_extremes_give_no_overflow(dtype):
+    big = np.finfo(dtype).max
+    z = np.array([[big, -big], [-big, big], [big / 2, -big]], dtype=dtype)
+    right, wrong = np.array([0, 1, 0]), np.array([1, 0, 1])
+    # right: a loss of 0; wrong: z_max − z_target, beyond the dtype's range: +∞
+    for labels, want in ((right, 0.0), (wrong, np.inf)):
+        for target in (labels, np.eye(2)[labels]):
+            loss = SoftmaxCrossEntropy(reduction="sum")
+            with warnings.catch_warnings(), no_float_errors():
+                warnings.simplefilter("error")
+                value = loss.forward(z, target)
+                grad = loss.backward()
+            assert value == want
+            assert_allclose(grad, np.eye(2)[right] - np.eye(2)[labels], rtol=0, atol=0)  # ŷ − y

@@ -199,6 +199,38 @@ def test_backward_returns_input_gradient(rng):
     assert_allclose(net.backward(g), ((g @ w2.T) * (1 - a1**2)) @ w1.T, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_square_network_gradients_by_value(activation, rng):
+    # every layer 4 → 4: a transposed W or δ would keep every shape right
+    f, df = {
+        "tanh": (np.tanh, lambda a: 1 - a**2),
+        "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda a: a * (1 - a)),
+        "relu": (lambda z: np.maximum(z, 0), lambda a: (a > 0).astype(float)),
+    }[activation]
+    net = mlp([4, 4, 4], activation=activation, l2=0.1, random_state=rng)
+    w1, w2 = (layer.params["weight"] for layer in net.dense_layers)
+    b1, b2 = (layer.params["bias"] for layer in net.dense_layers)
+    b1[...], b2[...] = rng.randn(4), rng.randn(4)
+    x, y = rng.randn(6, 4), rng.randn(6, 4)
+    a1 = f(x @ w1 + b1)
+    out = a1 @ w2 + b2
+    delta2 = 2 / (6 * 4) * (out - y)  # ∂MSE/∂out
+    delta1 = (delta2 @ w2.T) * df(a1)  # δ₁ = (δ₂W₂ᵀ) ∘ f′(z₁)
+    want = {
+        "0.weight": x.T @ delta1 + 0.1 * w1,
+        "0.bias": delta1.sum(axis=0),
+        "2.weight": a1.T @ delta2 + 0.1 * w2,
+        "2.bias": delta2.sum(axis=0),
+    }
+    for _ in range(2):  # cold and warm workspace
+        net.gradient(x, y, MeanSquaredError())
+        for name, grad in net.gradients().items():
+            assert_allclose(grad, want[name], rtol=1e-12, atol=1e-14, err_msg=name)
+    net.forward(x, training=True)
+    assert_allclose(net.backward(delta2), delta1 @ w1.T, rtol=1e-12, atol=1e-14)
+    assert gradcheck(net, x, y, loss=MeanSquaredError()).passed
+
+
 # -- prediction ------------------------------------------------------------------------------------
 
 

@@ -37,14 +37,15 @@ __all__ = [
 ]
 
 
-def sigmoid(z: Array) -> Array:
+def sigmoid(z: Array, out: Array | None = None) -> Array:
     r"""Logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`, computed without overflow.
 
-    For :math:`z \ge 0` it is :math:`1/(1+e^{-z})`; for :math:`z < 0` the equal form
-    :math:`e^{z}/(1+e^{z})`, so ``exp`` only ever sees non-positive numbers.
+    With :math:`e = e^{-|z|}`, :math:`\sigma(z) = 1/(1+e)` for :math:`z \ge 0` and
+    :math:`e/(1+e)` for :math:`z < 0`, so ``exp`` only ever sees non-positive numbers.
+    ``out`` receives the result when given (it may be ``z`` itself).
     """
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+    return np.divide(np.where(z >= 0, 1, e), 1 + e, out=out)
 
 
 _SHIFT_LIMITS = {np.dtype(t): float(np.log(np.finfo(t).max) / 4) for t in (np.float32, np.float64)}
@@ -64,40 +65,68 @@ def _softmax_shift(z: Array) -> Array:
     return np.where(np.abs(m) > limit, m, 0).astype(z.dtype, copy=False)
 
 
-def softmax_parts(z: Array) -> tuple[Array, Array | None]:
-    r"""The unnormalised softmax :math:`e^{z - s}` of each row and the shift :math:`s` used.
+def _shifted(z: Array, shift: Array) -> Array:
+    r""":math:`z - s` row by row, and :math:`-\infty` where it lies below the dtype's range.
 
-    The shift is ``None`` — and :math:`e^{z}` is computed exactly as the textbook formula
-    does — when every logit lies within the limit of :func:`_softmax_shift`, which one
-    reduction decides; otherwise each row is shifted as :func:`_softmax_shift` says.
+    Computed as :math:`2\,(z/2 - s/2)`: the halves cannot overflow, and doubling the rounded
+    half gives the rounded difference itself. Where the half is below :math:`-\max/2` the
+    difference is below :math:`-\max`, which rounds to :math:`-\infty` (and
+    :math:`e^{z - s}` to 0): it is written as such instead of overflowing.
+    """
+    half = z / 2 - shift / 2
+    limit = np.finfo(z.dtype).max / 2
+    return np.where(half < -limit, -np.inf, 2 * np.maximum(half, -limit))
+
+
+def _row_sum(e: Array) -> Array:
+    """:math:`\\sum_j e_j` per row, as a column; two columns are one addition (the same number
+    that ``e.sum(axis=1)`` gives, without NumPy's reduction machinery)."""
+    return e[:, :1] + e[:, 1:] if e.shape[1] == 2 else e.sum(axis=1, keepdims=True)
+
+
+def softmax_and_shift(z: Array, out: Array | None = None) -> tuple[Array, bool]:
+    r"""Row-wise :math:`\hat y_k = e^{z_k - s} / \sum_j e^{z_j - s}`, and whether any row was shifted.
+
+    Unshifted (:math:`s = 0`, ``False``) when every logit lies within the limit :math:`T` of
+    :func:`_softmax_shift`, which one reduction decides: then :math:`\hat y` is the textbook
+    formula to the last bit and no :math:`\hat y_k` underflows. Otherwise each row is shifted
+    as :func:`_softmax_shift` says (``True``). ``out`` receives :math:`\hat y` when given.
     """
     limit = _SHIFT_LIMITS.get(z.dtype)
-    if limit is not None and z.size and float(np.abs(z).max()) <= limit:
-        return np.exp(z), None
-    shift = _softmax_shift(z)
-    return np.exp(z - shift), shift
+    shifted = not (limit is not None and z.size and float(np.abs(z).max()) <= limit)
+    e = np.exp(_shifted(z, _softmax_shift(z)) if shifted else z, out=out)
+    return np.divide(e, _row_sum(e), out=e), shifted
 
 
-def softmax(z: Array) -> Array:
+def softmax(z: Array, out: Array | None = None) -> Array:
     r"""Row-wise :math:`\mathrm{softmax}(z)_k = e^{z_k - s} / \sum_j e^{z_j - s}`, stable for any logits.
 
     The shift :math:`s` (see :func:`_softmax_shift`) keeps ``exp`` from overflowing for large
     logits and leaves moderate rows untouched, so that the tutorials' unshifted formula is
-    reproduced to the last bit.
+    reproduced to the last bit. ``out`` receives the result when given (it may be ``z``).
     """
-    e, _ = softmax_parts(z)
-    e /= e.sum(axis=1, keepdims=True)
-    return e
+    return softmax_and_shift(z, out)[0]
 
 
 def log_softmax(z: Array) -> Array:
-    r"""Row-wise :math:`\log\mathrm{softmax}(z) = z - m - \log\sum_j e^{z_j - m}` (log-sum-exp)."""
-    shifted = z - z.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    r"""Row-wise :math:`\log\mathrm{softmax}(z) = d - \log\sum_j e^{d_j}`, :math:`d = z - \max_j z_j`.
+
+    :math:`d \le 0`, so the sum lies in :math:`[1, K]` and its log loses nothing; entries whose
+    :math:`d` is below the dtype's range are :math:`-\infty` (see :func:`_shifted`).
+    """
+    d = _shifted(z, z.max(axis=1, keepdims=True))
+    return d - np.log(np.exp(d).sum(axis=1, keepdims=True))
 
 
 class Activation:
-    """Base class: an element-wise (or row-wise) map with no parameters."""
+    r"""Base class: an element-wise (or row-wise) map :math:`a = f(z)` with no parameters.
+
+    ``forward(z, training, out=None)`` computes :math:`a` and keeps what ``backward`` needs;
+    ``backward(grad_out, out=None)`` returns :math:`\partial L/\partial z`. Each is one NumPy
+    expression; ``out``, an array of the result's shape, receives the result instead of a new
+    array — it may be the input itself (the network's training pass writes over the output of
+    the layer before, as scikit-learn writes ``np.tanh(X, out=X)``).
+    """
 
     name: str = "activation"
     params: dict[str, Array]
@@ -110,28 +139,16 @@ class Activation:
 
     def __call__(self, z: Array) -> Array:
         """Apply the function without remembering anything (prediction)."""
-        return self.function(z)
+        kept = self._cache
+        a = self.forward(z)
+        self._cache = kept
+        return a
 
-    def function(self, z: Array) -> Array:
+    def forward(self, z: Array, training: bool = False, out: Array | None = None) -> Array:
         raise NotImplementedError
 
-    def forward(self, z: Array, training: bool = False) -> Array:
+    def backward(self, grad_out: Array, out: Array | None = None) -> Array:
         raise NotImplementedError
-
-    def backward(self, grad_out: Array) -> Array:
-        raise NotImplementedError
-
-    def forward_into(self, z: Array, training: bool = False) -> Array:
-        """:meth:`forward`, free to write its output over ``z`` (which the caller gives up).
-
-        The network uses this for the fresh output of a Dense layer, which no one else holds,
-        to spare an array of that size per pass; the values are those of :meth:`forward`.
-        """
-        return self.forward(z, training)
-
-    def backward_into(self, grad_out: Array) -> Array:
-        """:meth:`backward`, free to write its result over ``grad_out`` (same values)."""
-        return self.backward(grad_out)
 
     def config(self) -> dict[str, Any]:
         """The constructor arguments, as JSON-ready values."""
@@ -157,15 +174,12 @@ class Identity(Activation):
 
     name = "identity"
 
-    def function(self, z: Array) -> Array:
-        return z
+    def forward(self, z: Array, training: bool = False, out: Array | None = None) -> Array:
+        self._cache = a = np.positive(z, out=out)
+        return a
 
-    def forward(self, z: Array, training: bool = False) -> Array:
-        self._cache = z
-        return z
-
-    def backward(self, grad_out: Array) -> Array:
-        return grad_out
+    def backward(self, grad_out: Array, out: Array | None = None) -> Array:
+        return np.positive(grad_out, out=out)
 
 
 class Sigmoid(Activation):
@@ -181,21 +195,13 @@ class Sigmoid(Activation):
 
     name = "sigmoid"
 
-    def function(self, z: Array) -> Array:
-        return sigmoid(z)
-
-    def forward(self, z: Array, training: bool = False) -> Array:
-        a = sigmoid(z)
-        self._cache = a
+    def forward(self, z: Array, training: bool = False, out: Array | None = None) -> Array:
+        self._cache = a = sigmoid(z, out=out)
         return a
 
-    def backward(self, grad_out: Array) -> Array:
+    def backward(self, grad_out: Array, out: Array | None = None) -> Array:
         a = self._cached()
-        return grad_out * (a * (1 - a))
-
-    def backward_into(self, grad_out: Array) -> Array:
-        a = self._cached()
-        return np.multiply(grad_out, a * (1 - a), out=grad_out)
+        return np.multiply(grad_out, a * (1 - a), out=out)
 
 
 class Tanh(Activation):
@@ -211,26 +217,13 @@ class Tanh(Activation):
 
     name = "tanh"
 
-    def function(self, z: Array) -> Array:
-        return np.tanh(z)
-
-    def forward(self, z: Array, training: bool = False) -> Array:
-        a = np.tanh(z)
-        self._cache = a
+    def forward(self, z: Array, training: bool = False, out: Array | None = None) -> Array:
+        self._cache = a = np.tanh(z, out=out)
         return a
 
-    def backward(self, grad_out: Array) -> Array:
+    def backward(self, grad_out: Array, out: Array | None = None) -> Array:
         a = self._cached()
-        return grad_out * (1 - a * a)
-
-    def forward_into(self, z: Array, training: bool = False) -> Array:
-        a = np.tanh(z, out=z)
-        self._cache = a
-        return a
-
-    def backward_into(self, grad_out: Array) -> Array:
-        a = self._cached()
-        return np.multiply(grad_out, 1 - a * a, out=grad_out)
+        return np.multiply(grad_out, 1 - a * a, out=out)
 
 
 class ReLU(Activation):
@@ -246,26 +239,13 @@ class ReLU(Activation):
 
     name = "relu"
 
-    def function(self, z: Array) -> Array:
-        return np.maximum(z, 0)
-
-    def forward(self, z: Array, training: bool = False) -> Array:
-        a = np.maximum(z, 0)
-        self._cache = a
+    def forward(self, z: Array, training: bool = False, out: Array | None = None) -> Array:
+        self._cache = a = np.maximum(z, 0, out=out)
         return a
 
-    def backward(self, grad_out: Array) -> Array:
+    def backward(self, grad_out: Array, out: Array | None = None) -> Array:
         a = self._cached()
-        return grad_out * (a > 0)
-
-    def forward_into(self, z: Array, training: bool = False) -> Array:
-        a = np.maximum(z, 0, out=z)
-        self._cache = a
-        return a
-
-    def backward_into(self, grad_out: Array) -> Array:
-        a = self._cached()
-        return np.multiply(grad_out, a > 0, out=grad_out)
+        return np.multiply(grad_out, a > 0, out=out)
 
 
 class LeakyReLU(Activation):
@@ -278,9 +258,13 @@ class LeakyReLU(Activation):
 
     Notes
     -----
-    .. math:: \partial L/\partial z = G \circ (1 \text{ if } z > 0 \text{ else } \alpha)
+    As :math:`0 \le \alpha < 1`, :math:`a = \max(z, \alpha z)`, and
 
-    Convention at the kink: the derivative at 0 is :math:`\alpha`.
+    .. math:: \partial L/\partial z = G \circ (1 \text{ if } a > 0 \text{ else } \alpha)
+
+    Convention at the kink: the derivative at 0 is :math:`\alpha`. As :math:`\alpha \ge 0`,
+    :math:`a > 0` exactly where :math:`z > 0`: the mask is taken from the output, so that the
+    forward pass may overwrite :math:`z`.
     """
 
     name = "leaky_relu"
@@ -291,16 +275,14 @@ class LeakyReLU(Activation):
             raise ValidationError(f"negative_slope must be in [0, 1), got {negative_slope!r}")
         self.negative_slope = float(negative_slope)
 
-    def function(self, z: Array) -> Array:
-        return np.where(z > 0, z, self.negative_slope * z)
+    def forward(self, z: Array, training: bool = False, out: Array | None = None) -> Array:
+        self._cache = a = np.maximum(z, self.negative_slope * z, out=out)
+        return a
 
-    def forward(self, z: Array, training: bool = False) -> Array:
-        self._cache = z
-        return self.function(z)
-
-    def backward(self, grad_out: Array) -> Array:
-        z = self._cached()
-        return grad_out * np.where(z > 0, 1.0, self.negative_slope).astype(z.dtype, copy=False)
+    def backward(self, grad_out: Array, out: Array | None = None) -> Array:
+        a = self._cached()
+        slope = np.where(a > 0, 1, self.negative_slope).astype(a.dtype, copy=False)
+        return np.multiply(grad_out, slope, out=out)
 
     def config(self) -> dict[str, Any]:
         return {"negative_slope": self.negative_slope}
@@ -328,22 +310,19 @@ class GELU(Activation):
     _C = float(np.sqrt(2.0 / np.pi))
     _K = 0.044715
 
-    def function(self, z: Array) -> Array:
-        return 0.5 * z * (1.0 + np.tanh(self._C * (z + self._K * z * z * z)))
-
-    def forward(self, z: Array, training: bool = False) -> Array:
-        t = np.tanh(self._C * (z + self._K * z * z * z))
+    def forward(self, z: Array, training: bool = False, out: Array | None = None) -> Array:
+        t = np.tanh(self._C * (z + self._K * z * z * z))  # t = tanh u
         self._cache = np.stack([z, t])
-        return 0.5 * z * (1.0 + t)
+        return np.multiply(0.5 * z, 1.0 + t, out=out)  # a = ½ z (1 + t)
 
-    def backward(self, grad_out: Array) -> Array:
+    def backward(self, grad_out: Array, out: Array | None = None) -> Array:
         z, t = self._cached()
         du = self._C * (1.0 + 3 * self._K * z * z)
-        return grad_out * (0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * du)
+        return np.multiply(grad_out, 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * du, out=out)
 
 
 class Softmax(Activation):
-    r"""Row-wise softmax :math:`a_k = e^{z_k} / \sum_j e^{z_j}` (shifted by the row maximum).
+    r"""Row-wise softmax :math:`a_k = e^{z_k} / \sum_j e^{z_j}` (shifted where the logits are large).
 
     Used as an output activation for prediction; training pairs logits with the fused
     :class:`~glassnet.losses.SoftmaxCrossEntropy` instead of back-propagating through this.
@@ -357,17 +336,13 @@ class Softmax(Activation):
 
     name = "softmax"
 
-    def function(self, z: Array) -> Array:
-        return softmax(z)
-
-    def forward(self, z: Array, training: bool = False) -> Array:
-        a = softmax(z)
-        self._cache = a
+    def forward(self, z: Array, training: bool = False, out: Array | None = None) -> Array:
+        self._cache = a = softmax(z, out=out)
         return a
 
-    def backward(self, grad_out: Array) -> Array:
+    def backward(self, grad_out: Array, out: Array | None = None) -> Array:
         a = self._cached()
-        return a * (grad_out - (grad_out * a).sum(axis=1, keepdims=True))
+        return np.multiply(a, grad_out - (grad_out * a).sum(axis=1, keepdims=True), out=out)
 
 
 ACTIVATIONS: dict[str, type[Activation]] = {

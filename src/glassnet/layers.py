@@ -8,7 +8,7 @@ returns :math:`\partial L/\partial x` and writes the parameter gradients into
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -93,9 +93,9 @@ class Dense:
 
     def __call__(self, x: Array) -> Array:
         """Forward pass without caching (prediction)."""
-        z = x @ self.params["weight"]
-        if self.bias:
-            z += self.params["bias"]
+        kept = self._cache
+        z = self.forward(x)
+        self._cache = kept
         return z
 
     def forward(self, x: Array, training: bool = False, out: Array | None = None) -> Array:
@@ -105,27 +105,35 @@ class Dense:
         array (the network's training pass reuses one per layer); the values are the same.
         """
         self._cache = x
-        if out is None:
-            return self(x)
-        z = _product(x, self.params["weight"], out)
+        z = _product(x, self.params["weight"], out)  # Z = XW
         if self.bias:
-            z += self.params["bias"]
+            z += self.params["bias"]  # + b
         return z
 
-    def backward(self, grad_out: Array, out: Array | None = None) -> Array:
-        """Write :math:`X^\\top G` and :math:`\\sum G` into ``grads``; return :math:`G W^\\top`
-        (into ``out`` when given, of shape ``(n_samples, n_in)``)."""
-        self.backward_params(grad_out)
-        return _product(grad_out, self.params["weight"].T, out)
+    @overload
+    def backward(self, grad_out: Array, out: Array | None = None) -> Array: ...
 
-    def backward_params(self, grad_out: Array) -> None:
-        """The parameter gradients only: for a first layer, whose input needs no gradient."""
+    @overload
+    def backward(
+        self, grad_out: Array, out: Array | None = None, *, input_grad: bool
+    ) -> Array | None: ...
+
+    def backward(
+        self, grad_out: Array, out: Array | None = None, *, input_grad: bool = True
+    ) -> Array | None:
+        """Write :math:`X^\\top G` and :math:`\\sum G` into ``grads``; return :math:`G W^\\top`.
+
+        ``out``, of shape ``(n_samples, n_in)``, receives :math:`G W^\\top` when given;
+        ``input_grad=False`` skips it and returns ``None`` (a first layer's input needs no
+        gradient).
+        """
         x = self._cache
         if x is None:
             raise ValidationError("Dense.backward called before forward")
-        _product(x.T, grad_out, self.grads["weight"])
+        _product(x.T, grad_out, self.grads["weight"])  # ∂L/∂W = XᵀG
         if self.bias:
-            grad_out.sum(axis=0, out=self.grads["bias"])
+            grad_out.sum(axis=0, out=self.grads["bias"])  # ∂L/∂b = Σ_rows G
+        return _product(grad_out, self.params["weight"].T, out) if input_grad else None  # GWᵀ
 
     def config(self) -> dict[str, Any]:
         return {"n_in": self.n_in, "n_out": self.n_out, "bias": self.bias}

@@ -19,7 +19,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .activations import Activation, Sigmoid, Softmax, sigmoid, softmax, softmax_parts
+from .activations import (
+    Activation,
+    Sigmoid,
+    Softmax,
+    log_softmax,
+    sigmoid,
+    softmax,
+    softmax_and_shift,
+)
 from .backend import namespace_of
 from .errors import ValidationError
 from .validation import all_finite, check_sample_weight, lookup
@@ -40,6 +48,11 @@ __all__ = [
 ]
 
 _REDUCTIONS = ("mean", "sum")
+
+
+def _c_order(a: Array) -> Array:
+    """``a`` itself when C-contiguous, else a C-ordered copy (as the flat positions need)."""
+    return a if a.flags.c_contiguous else a.copy(order="C")
 
 
 class Loss:
@@ -165,15 +178,29 @@ class SoftmaxCrossEntropy(Loss):
 
     .. math::
         \ell_i = -\sum_k y_{ik} \log \hat y_{ik}
-               = -\sum_k y_{ik}\Big(z_{ik} - \log\sum_j e^{z_{ij}}\Big),
+               = (m_i - z_{i y_i}) + \log\sum_j e^{z_{ij} - m_i},
         \qquad \frac{\partial \ell_i}{\partial z_i} = \hat y_i - y_i
 
-    — the WildML tutorial's :math:`\delta_3 = \hat y - y`. The log-probabilities come from
-    a shifted log-sum-exp, so logits of :math:`\pm 10^4` give finite values.
+    — the WildML tutorial's :math:`\delta_3 = \hat y - y`. When every logit is moderate
+    (see :func:`~glassnet.activations.softmax_and_shift`) no :math:`\hat y_{ik}` underflows
+    and :math:`\ell_i = -\log \hat y_{i y_i}` is the tutorial's own formula; otherwise the
+    log-probabilities come from the shifted log-sum-exp (:math:`m_i` the row maximum), whose
+    sum lies in :math:`[1, K]`, so that tied logits of :math:`10^{300}` still give
+    :math:`\log 2`, and logits of :math:`\pm 10^4` finite values.
     """
 
     name = "softmax_cross_entropy"
     output_activation = "softmax"
+
+    def __init__(self, reduction: str | None = None) -> None:
+        super().__init__(reduction)
+        #: ŷ of the last forward pass, which backward turns into ŷ − y in place
+        self._probs: Array | None = None
+        #: i·K + yᵢ, the flat positions of the targets in an (n, K) array (see _positions)
+        self._target_positions: Array | None = None
+        #: i·K for each row, kept between passes for the shape and array type in _offsets_for
+        self._row_offsets: Array | None = None
+        self._offsets_for: tuple[tuple[int, ...], type] | None = None
 
     def _prepare_target(self, output: Array, target: Array) -> Array:
         n, k = output.shape
@@ -196,53 +223,40 @@ class SoftmaxCrossEntropy(Loss):
         return super()._prepare_target(output, target)
 
     def _per_sample(self, output: Array, target: Array) -> Array:
-        # one exp serves both passes: p = e / S is kept for the gradient, and
-        # log p_k = z_k - s - log S needs no second exp (s: the stabilising shift).
-        e, shift = softmax_parts(output)
-        if e.shape[1] == 2:  # a sum of two numbers is one addition, however it is written:
-            total = e[:, :1] + e[:, 1:]  # the same as e.sum(axis=1, keepdims=True), faster
-        else:
-            total = e.sum(axis=1, keepdims=True)
-        np.divide(e, total, out=e)
-        self._probs: Array | None = e
-        log_total = np.log(total, out=total)
-        if shift is not None:
-            log_total += shift
-        if target.ndim == 1:
-            # z[i, y_i] for every row i, read through the flat index i·K + y_i: the same
-            # numbers as output[arange(n), y], gathered faster
-            picked = output.reshape(-1)[self._flat_index(output, target)]
-            return np.subtract(log_total[:, 0], picked, out=picked)
-        return (target * (log_total - output)).sum(axis=1)
+        output = _c_order(output)  # the flat positions below read it row by row
+        probs, shifted = softmax_and_shift(output)
+        self._probs = probs  # ŷ, kept for the gradient
+        if target.ndim == 2:  # ℓᵢ = −Σ_k y_ik log ŷ_ik, with 0 · log 0 = 0
+            log_probs = log_softmax(output) if shifted else np.log(probs)
+            return -(target * np.where(target != 0, log_probs, 0)).sum(axis=1)
+        at = self._positions(output, target)
+        if shifted:  # ℓᵢ = (mᵢ − z_{i,yᵢ}) + log Σⱼ e^{z_ij − mᵢ}: nothing cancels
+            return -log_softmax(output).reshape(-1)[at]
+        picked = probs.reshape(-1)[at]  # ŷ_{i,yᵢ}, which moderate logits keep from underflow
+        return np.negative(np.log(picked, out=picked), out=picked)  # ℓᵢ = −log ŷ_{i,yᵢ}
 
-    def _flat_index(self, output: Array, target: Array) -> Array:
+    def _positions(self, output: Array, target: Array) -> Array:
         """``arange(n)·K + target``: where each row's target class sits in ``output.ravel()``.
 
         ``arange(n)·K`` is kept between passes (it depends on the shape only); the
         targets are added afresh every time.
         """
-        key = (output.shape, type(output))
-        if getattr(self, "_offsets_key", None) != key:
+        if self._row_offsets is None or self._offsets_for != (output.shape, type(output)):
             n, k = output.shape
             self._row_offsets = namespace_of(output).arange(n) * k
-            self._offsets_key = key
-        index = self._row_offsets + target
-        self._index = index
-        return index
+            self._offsets_for = (output.shape, type(output))
+        self._target_positions = self._row_offsets + target
+        return self._target_positions
 
     def _grad_per_sample(self, output: Array, target: Array) -> Array:
-        grad = getattr(self, "_probs", None)
-        self._probs = None
-        if grad is None or grad.shape != output.shape:  # backward without this forward
-            grad = softmax(output)
+        grad, self._probs = self._probs, None  # ŷ, written over by ŷ − y
+        if grad is None or grad.shape != output.shape:  # a second backward after one forward
+            grad = softmax(_c_order(output))
             if target.ndim == 1:
-                self._flat_index(output, target)
-        if target.ndim == 1 and grad.flags.c_contiguous:
-            grad.reshape(-1)[self._index] -= 1  # δ = p − y: one subtraction per row
-        elif target.ndim == 1:
-            grad[namespace_of(grad).arange(grad.shape[0]), target] -= 1
-        else:
-            grad -= target
+                self._positions(output, target)
+        if target.ndim == 2:
+            return np.subtract(grad, target, out=grad)  # δ = ŷ − y
+        grad.reshape(-1)[self._target_positions] -= 1  # δ = ŷ − y, y one-hot at yᵢ
         return grad
 
 

@@ -13,7 +13,9 @@ WildML tutorial. :meth:`Network.gradient` returns :math:`J` and leaves
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import inspect
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -51,6 +53,31 @@ class Layer(Protocol):
     def backward(self, grad_out: Array, /) -> Array: ...
 
     def __call__(self, x: Array, /) -> Array: ...
+
+
+@dataclass(frozen=True)
+class _LayerPlan:
+    """What a layer's passes accept, read from their signatures once (see Network._plan)."""
+
+    forward_out: bool  #: ``forward(x, training, out=…)``
+    backward_out: bool  #: ``backward(grad, out=…)``
+    skips_input_grad: bool  #: ``backward(grad, input_grad=False)``
+    in_place: bool  #: an activation: element-wise (softmax row-wise), so ``out`` may be its input
+
+    @classmethod
+    def of(cls, layer: Layer) -> _LayerPlan:
+        def takes(method: Callable[..., Any], name: str) -> bool:
+            try:
+                return name in inspect.signature(method).parameters
+            except (TypeError, ValueError):  # a callable without a signature
+                return False
+
+        return cls(
+            forward_out=takes(layer.forward, "out"),
+            backward_out=takes(layer.backward, "out"),
+            skips_input_grad=takes(layer.backward, "input_grad"),
+            in_place=isinstance(layer, Activation),
+        )
 
 
 class Network:
@@ -112,7 +139,10 @@ class Network:
         self.penalty_scaling = self.check_penalty_scaling(penalty_scaling)
         self.device = "cpu"
         #: reusable arrays of the training pass, per (layer, width): see :meth:`_buffer`
-        self._workspace: dict[tuple[int, str], Array] = {}
+        self._workspace: dict[tuple[Any, ...], Array] = {}
+        #: the layers that :attr:`_plans` was read from (see :meth:`_plan`)
+        self._planned: list[Layer] = []
+        self._plans: list[_LayerPlan] = []
 
     # -- structure ------------------------------------------------------------------------
     @property
@@ -188,56 +218,102 @@ class Network:
 
     # -- the passes -----------------------------------------------------------------------
     def forward(self, x: Array, training: bool = False) -> Array:
-        """Run the stack on a batch; returns the raw output (logits for classifiers).
+        r"""Run the stack on a batch; returns the raw output (logits for classifiers).
 
-        An activation right after a Dense layer computes in place over that layer's fresh
-        output (:meth:`Activation.forward_into`); ``x`` itself is never written to.
+        .. math:: a_0 = X, \qquad a_l = f_l(a_{l-1}) \quad (l = 1, \dots, L)
+
+        Each layer allocates its output, over which an activation that follows computes in
+        place; ``x`` itself is never written to.
         """
         return self._forward(x, training, reuse=False)
 
-    def _forward(self, x: Array, training: bool, reuse: bool) -> Array:
-        """:meth:`forward`; ``reuse=True`` writes each Dense output into the workspace.
+    def backward(
+        self, grad_out: Array, input_grad: bool = True, *, overwrite: bool = False
+    ) -> Array | None:
+        r"""Back-propagate :math:`\delta_L = \partial L/\partial a_L` through the stack.
 
-        The training pass (:meth:`gradient`) reuses one array per layer from step to step
-        (see :meth:`_buffer`) instead of allocating them anew: the same arithmetic into
-        memory that is already there. Arrays returned this way are overwritten by the next
-        such pass, which is why the public :meth:`forward` never does it.
+        Layer :math:`l` takes :math:`\delta_l = \partial L/\partial a_l`, writes its parameter
+        gradients and hands down :math:`\delta_{l-1}`: through a Dense layer
+        :math:`\delta_{l-1} = \delta_l W_l^\top`, through an activation
+        :math:`\delta_{l-1} = \delta_l \circ f'(z)` — together the recursion
+        :math:`\delta_l = (\delta_{l+1} W_{l+1}^\top) \circ f'(z_l)`. The penalty gradients
+        (:math:`\lambda_2 W + \lambda_1 \mathrm{sign}(W)`) are then added to the weights'.
+        Returns :math:`\partial L/\partial X`, or ``None`` with ``input_grad=False``, which
+        spares the first layer's :math:`G W^\top` (training never needs it).
+        ``overwrite=True`` lets the top layer write over ``grad_out``.
         """
-        fresh = False
-        for i, layer in enumerate(self.layers):
-            if fresh and isinstance(layer, Activation):
-                x = layer.forward_into(x, training)
-            elif reuse and isinstance(layer, Dense) and type(layer).forward is Dense.forward:
-                # (a subclass that overrides forward keeps its own, allocating one)
-                out = self._buffer((i, "output"), x, layer.n_out, layer.params["weight"])
-                x = layer.forward(x, training, out=out)
-            else:
-                x = layer.forward(x, training)
-            fresh = isinstance(layer, Dense)
+        return self._backward(grad_out, input_grad, overwrite, reuse=False)
+
+    def _forward(self, x: Array, training: bool, reuse: bool) -> Array:
+        """:meth:`forward`; ``reuse=True`` writes each layer's output into the workspace."""
+        owned = False  # whether x is new or the workspace's: free to be written over
+        for i, (layer, plan) in enumerate(zip(self.layers, self._plan(), strict=True)):
+            forward: Callable[..., Array] = layer.forward
+            in_place = owned and plan.in_place and plan.forward_out
+            slot = (i, "a", x.dtype, x.shape[1]) if reuse and plan.forward_out else None
+            out = x if in_place else self._kept(slot, x.shape[0])
+            x = forward(x, training) if out is None else forward(x, training, out=out)
+            if out is None and slot is not None:  # a first pass, or a larger batch
+                self._workspace[slot] = x
+            owned = plan.forward_out
         return x
 
-    def _buffer(self, key: tuple[int, str], x: Array, width: int, weight: Array) -> Array:
-        """A reusable ``(len(x), width)`` array for the training pass, for ``x @ weight``-like
-        products of Dense layer ``key[0]``.
+    def _backward(
+        self, delta: Array, input_grad: bool, overwrite: bool, reuse: bool, factor: float = 1.0
+    ) -> Array | None:
+        """:meth:`backward`; ``reuse=True`` hands the gradients down in workspace arrays."""
+        owned = overwrite  # whether delta is new or the workspace's: free to be written over
+        plans = self._plan()
+        for i in range(len(self.layers) - 1, -1, -1):
+            backward: Callable[..., Array] = self.layers[i].backward
+            plan = plans[i]
+            if i == 0 and not input_grad and plan.skips_input_grad:
+                backward(delta, input_grad=False)  # the parameter gradients only
+                break
+            in_place = owned and plan.in_place and plan.backward_out
+            slot = (i, "δ", delta.dtype, delta.shape[1]) if reuse and plan.backward_out else None
+            out = delta if in_place else self._kept(slot, delta.shape[0])
+            delta = backward(delta) if out is None else backward(delta, out=out)
+            if out is None and slot is not None:  # a first pass, or a larger batch
+                self._workspace[slot] = delta
+            owned = plan.backward_out
+        self._add_penalty_gradient(factor)
+        return delta if input_grad else None
 
-        Kept per layer and direction (a Dense layer's output, or the gradient it hands down)
-        and grown when a larger batch comes; a smaller batch (the last, short one of an
-        epoch) gets a view of its first rows, which is contiguous. The dtype is the
-        product's own, :func:`numpy.result_type` of the operands.
-        :func:`~glassnet.training.fit` empties the workspace when it ends.
+    def _add_penalty_gradient(self, factor: float) -> None:
+        r""":math:`\partial L/\partial W \mathrel{+}= c\,(\lambda_2 W + \lambda_1 \mathrm{sign}(W))`,
+        :math:`c` = ``factor`` (:meth:`penalty_factor`)."""
+        if self.l2:
+            for weight, weight_grad in self._penalised():
+                weight_grad += self.l2 * factor * weight
+        if self.l1:
+            for weight, weight_grad in self._penalised():
+                weight_grad += self.l1 * factor * np.sign(weight)
+
+    # -- the training pass's workspace ----------------------------------------------------
+    def _kept(self, slot: tuple[Any, ...] | None, rows: int) -> Array | None:
+        r"""The array the workspace keeps in ``slot`` for a result of ``rows`` rows, or None.
+
+        In the training pass (:meth:`gradient`) a layer whose pass takes ``out=`` writes its
+        result into an array kept from the passes before: the result it allocated on the
+        first pass (or for a larger batch), or a view of that array's first rows for a
+        smaller batch. A slot is a layer, a direction (``"a"`` forward, ``"δ"`` backward)
+        and the dtype and width of the layer's input, which fix those of its result. An
+        activation instead writes over its input when that is new or the workspace's, as
+        scikit-learn writes ``np.tanh(X, out=X)``; a layer whose pass takes no ``out`` (a
+        Dense subclass with a ``forward`` of its own) allocates.
         """
-        rows = x.shape[0]
-        dtype = x.dtype if x.dtype == weight.dtype else np.result_type(x.dtype, weight.dtype)
-        buf = self._workspace.get(key)
-        if (
-            buf is None
-            or buf.shape[0] < rows
-            or buf.shape[1] != width
-            or buf.dtype != dtype
-            or type(buf) is not type(x)
-        ):
-            buf = self._workspace[key] = namespace_of(x).empty((rows, width), dtype=dtype)
-        return buf if buf.shape[0] == rows else buf[:rows]
+        kept = None if slot is None else self._workspace.get(slot)
+        if kept is None or kept.shape[0] < rows:
+            return None
+        return kept if kept.shape[0] == rows else kept[:rows]
+
+    def _plan(self) -> list[_LayerPlan]:
+        """What each layer's passes accept (:class:`_LayerPlan`), read once per layer list."""
+        if self._planned != self.layers:
+            self._planned = list(self.layers)
+            self._plans = [_LayerPlan.of(layer) for layer in self.layers]
+        return self._plans
 
     def release_workspace(self) -> None:
         """Free the arrays the training pass keeps between steps (:meth:`gradient`)."""
@@ -246,55 +322,8 @@ class Network:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_workspace"] = {}  # scratch memory: never copied or pickled
+        state["_planned"], state["_plans"] = [], []
         return state
-
-    def backward(
-        self, grad_out: Array, input_grad: bool = True, *, overwrite: bool = False
-    ) -> Array | None:
-        r"""Back-propagate :math:`\partial L/\partial\,\text{output}` through the stack.
-
-        Each layer writes its parameter gradients; the penalty gradients
-        (:math:`\lambda_2 W + \lambda_1 \mathrm{sign}(W)`) are then added to the weights'.
-        Returns :math:`\partial L/\partial X`, or ``None`` with ``input_grad=False``, which
-        spares the first layer's :math:`G W^\top` (training never needs it).
-        ``overwrite=True`` lets the top layer write over ``grad_out``; gradients that layers
-        hand down are fresh arrays, which activations always reuse in place
-        (:meth:`Activation.backward_into`, same values).
-        """
-        return self._backward(grad_out, input_grad, overwrite, reuse=False)
-
-    def _backward(
-        self, grad_out: Array, input_grad: bool, overwrite: bool, reuse: bool, factor: float = 1.0
-    ) -> Array | None:
-        """:meth:`backward`; ``reuse=True`` hands gradients down in workspace arrays."""
-        layers = self.layers
-        grad: Array | None = grad_out
-        owned = overwrite
-        for i in range(len(layers) - 1, -1, -1):
-            layer = layers[i]
-            if isinstance(layer, Dense):
-                if i == 0 and not input_grad:
-                    layer.backward_params(grad_out)
-                    grad = None
-                    break
-                if reuse and type(layer).backward is Dense.backward:
-                    weight = layer.params["weight"]
-                    out = self._buffer((i, "input grad"), grad_out, layer.n_in, weight)
-                    grad_out = grad = layer.backward(grad_out, out=out)
-                else:  # a subclass may override backward with its own signature
-                    grad_out = grad = layer.backward(grad_out)
-                owned = True
-            elif owned and isinstance(layer, Activation):
-                grad_out = grad = layer.backward_into(grad_out)
-            else:
-                grad_out = grad = layer.backward(grad_out)
-        if self.l2 or self.l1:
-            for weight, weight_grad in self._penalised():
-                if self.l2:
-                    weight_grad += self.l2 * factor * weight
-                if self.l1:
-                    weight_grad += self.l1 * factor * np.sign(weight)
-        return grad
 
     @staticmethod
     def check_penalty_scaling(value: str) -> str:

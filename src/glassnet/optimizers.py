@@ -33,6 +33,30 @@ __all__ = [
 ]
 
 
+def _moving_average(average: Array, decay: float, value: Array, scratch: Array) -> Array:
+    r""":math:`s \leftarrow \rho s + (1-\rho)x` in place, for ``average`` :math:`s`, ``decay``
+    :math:`\rho` and ``value`` :math:`x` (``scratch`` receives :math:`(1-\rho)x`; it may be
+    ``value`` itself)."""
+    average *= decay
+    average += np.multiply(value, 1 - decay, out=scratch)
+    return average
+
+
+def _adaptive_step(
+    param: Array, direction: Array, square: Array, lr: float, eps: float, scratch: list[Array]
+) -> None:
+    r"""The step of AdaGrad, RMSProp and Adam: :math:`\theta \leftarrow \theta - \eta\,d/(\sqrt s + \epsilon)`.
+
+    :math:`d` is ``direction`` (the gradient, or Adam's first moment), :math:`s` ``square``
+    (a sum or an average of squared gradients) and :math:`\eta` ``lr``; the two ``scratch``
+    arrays receive :math:`\eta d` and :math:`\sqrt s + \epsilon`.
+    """
+    root = np.sqrt(square, out=scratch[1])
+    root += eps  # √s + ε
+    step = np.multiply(direction, lr, out=scratch[0])  # η d
+    param -= np.divide(step, root, out=step)  # θ ← θ − η d/(√s + ε)
+
+
 class Optimizer:
     """Base class: holds the schedule, the update count and per-parameter state."""
 
@@ -87,6 +111,10 @@ class Optimizer:
         ):
             buf = self._buffers[key] = np.empty_like(like)
         return buf
+
+    def _scratch(self, name: str, like: Array) -> list[Array]:
+        """The two scratch arrays of :meth:`_work` for ``name``."""
+        return [self._work(name, like), self._work(name, like, 1)]
 
     def reset(self) -> None:
         """Forget the state and the update count."""
@@ -144,17 +172,15 @@ class GradientDescent(Optimizer):
     def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
         step = np.multiply(grad, lr, out=self._work(name, param))  # η g
         if self.momentum == 0:
-            param -= step
+            param -= step  # θ ← θ − η g
             return
-        velocity = self._slot(name, "velocity", param)
-        velocity *= self.momentum
-        velocity -= step
+        mu, velocity = self.momentum, self._slot(name, "velocity", param)
+        np.subtract(np.multiply(velocity, mu, out=velocity), step, out=velocity)  # v ← μv − ηg
         if self.nesterov:
-            ahead = np.multiply(velocity, self.momentum, out=self._work(name, param, 1))
-            ahead -= step  # μv − ηg
-            param += ahead
+            ahead = np.multiply(velocity, mu, out=self._work(name, param, 1))
+            param += np.subtract(ahead, step, out=ahead)  # θ ← θ + μv − ηg
         else:
-            param += velocity
+            param += velocity  # θ ← θ + v
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -191,19 +217,12 @@ class Adam(Optimizer):
         self.eps = check_positive(eps, "eps")
 
     def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
-        m = self._slot(name, "m", param)
-        v = self._slot(name, "v", param)
-        a, b = self._work(name, param), self._work(name, param, 1)
-        m *= self.beta1
-        m += np.multiply(grad, 1 - self.beta1, out=a)
-        v *= self.beta2
-        np.multiply(grad, grad, out=a)
-        v += np.multiply(a, 1 - self.beta2, out=a)
-        lr_t = lr * math.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
-        np.sqrt(v, out=b)
-        b += self.eps  # √v + ε
-        np.multiply(m, lr_t, out=a)
-        param -= np.divide(a, b, out=a)  # η_t m / (√v + ε)
+        m, v = self._slot(name, "m", param), self._slot(name, "v", param)
+        a, _ = scratch = self._scratch(name, param)
+        _moving_average(m, self.beta1, grad, a)  # m ← β₁m + (1−β₁)g
+        _moving_average(v, self.beta2, np.square(grad, out=a), a)  # v ← β₂v + (1−β₂)g²
+        lr_t = lr * math.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)  # η_t
+        _adaptive_step(param, m, v, lr_t, self.eps, scratch)  # θ ← θ − η_t m/(√v + ε)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
@@ -232,14 +251,9 @@ class RMSProp(Optimizer):
 
     def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
         s = self._slot(name, "square_avg", param)
-        a, b = self._work(name, param), self._work(name, param, 1)
-        s *= self.rho
-        np.multiply(grad, grad, out=a)
-        s += np.multiply(a, 1 - self.rho, out=a)
-        np.sqrt(s, out=b)
-        b += self.eps
-        np.multiply(grad, lr, out=a)
-        param -= np.divide(a, b, out=a)  # η g / (√s + ε)
+        a, _ = scratch = self._scratch(name, param)
+        _moving_average(s, self.rho, np.square(grad, out=a), a)  # s ← ρs + (1−ρ)g²
+        _adaptive_step(param, grad, s, lr, self.eps, scratch)  # θ ← θ − η g/(√s + ε)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "rho": self.rho, "eps": self.eps}
@@ -261,13 +275,9 @@ class AdaGrad(Optimizer):
         self.eps = check_positive(eps, "eps")
 
     def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
-        s = self._slot(name, "sum_squares", param)
-        a, b = self._work(name, param), self._work(name, param, 1)
-        s += np.multiply(grad, grad, out=a)
-        np.sqrt(s, out=b)
-        b += self.eps
-        np.multiply(grad, lr, out=a)
-        param -= np.divide(a, b, out=a)  # η g / (√s + ε)
+        s, scratch = self._slot(name, "sum_squares", param), self._scratch(name, param)
+        s += np.square(grad, out=scratch[0])  # s ← s + g²
+        _adaptive_step(param, grad, s, lr, self.eps, scratch)  # θ ← θ − η g/(√s + ε)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "eps": self.eps}
