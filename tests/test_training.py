@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from itertools import pairwise
 
 import numpy as np
@@ -664,3 +665,29 @@ def test_fit_declares_the_penalty_scaling_and_a_saved_network_keeps_it(rng, tmp_
         assert_array_equal(param, loaded.parameters()[name])
     with pytest.raises(ValidationError, match="penalty_scaling must be one of"):
         fit(net, x, y, penalty_scaling="rows")
+
+
+def test_keeping_the_last_finite_parameters_copies_nothing_per_update(rng):
+    """The optimizer writes into a second set of arrays, which then swaps with the first."""
+    x, y = rng.randn(64, 20), rng.randint(0, 3, 64)
+    net = mlp([20, 200, 200, 3], activation="relu", output="softmax", random_state=0)
+    trainer = make_trainer(net, x, y, optimizer="sgd", learning_rate=0.01, epochs=50,
+                           batch_size=8, shuffle=False)  # fmt: skip
+    trainer.step(2)  # warm: the workspace and the second set of parameters exist
+    first = {name: id(p) for name, p in net.parameters().items()}
+    trainer.step(1)
+    second = {name: id(p) for name, p in net.parameters().items()}
+    trainer.step(1)
+    assert {name: id(p) for name, p in net.parameters().items()} == first != second
+    weights = sum(p.nbytes for p in net.parameters().values())
+    xb, yb = trainer.x[:8], trainer.y[:8]
+    tracemalloc.start()
+    try:
+        net.gradient(xb, yb, trainer.loss, validated=True)  # what the passes themselves take
+        _, passes = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        trainer.step(8)
+        _, steps = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert steps < passes + 0.25 * weights  # no copy of the parameters (a copy is 1.0×)

@@ -14,7 +14,7 @@ WildML tutorial. :meth:`Network.gradient` returns :math:`J` and leaves
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from types import ModuleType
@@ -201,6 +201,14 @@ class Network:
         return {
             f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params.items()
         }
+
+    def bind_parameters(self, arrays: Mapping[str, Array]) -> None:
+        """Make ``arrays`` the parameters, without copying: ``arrays[name]``, named as
+        :meth:`parameters` names them, becomes the layer's own array. The training loop swaps
+        two sets of parameters this way (see :class:`~glassnet.training.Trainer`)."""
+        for name, array in arrays.items():
+            index, key = name.split(".", 1)
+            self.layers[int(index)].params[key] = array
 
     def gradients(self) -> dict[str, Array]:
         """The gradient arrays, with the same names as :meth:`parameters`."""

@@ -43,18 +43,25 @@ def _moving_average(average: Array, decay: float, value: Array, scratch: Array) 
 
 
 def _adaptive_step(
-    param: Array, direction: Array, square: Array, lr: float, eps: float, scratch: list[Array]
+    param: Array,
+    direction: Array,
+    square: Array,
+    lr: float,
+    eps: float,
+    scratch: list[Array],
+    new: Array,
 ) -> None:
     r"""The step of AdaGrad, RMSProp and Adam: :math:`\theta \leftarrow \theta - \eta\,d/(\sqrt s + \epsilon)`.
 
     :math:`d` is ``direction`` (the gradient, or Adam's first moment), :math:`s` ``square``
     (a sum or an average of squared gradients) and :math:`\eta` ``lr``; the two ``scratch``
-    arrays receive :math:`\eta d` and :math:`\sqrt s + \epsilon`.
+    arrays receive :math:`\eta d` and :math:`\sqrt s + \epsilon`; the new :math:`\theta` goes
+    into ``new`` (``param`` itself for an update in place).
     """
     root = np.sqrt(square, out=scratch[1])
     root += eps  # √s + ε
     step = np.multiply(direction, lr, out=scratch[0])  # η d
-    param -= np.divide(step, root, out=step)  # θ ← θ − η d/(√s + ε)
+    np.subtract(param, np.divide(step, root, out=step), out=new)  # θ ← θ − η d/(√s + ε)
 
 
 class Optimizer:
@@ -73,8 +80,18 @@ class Optimizer:
         """The learning rate the next update will use."""
         return float(self.schedule(self.t))
 
-    def step(self, params: Mapping[str, Array], grads: Mapping[str, Array]) -> None:
-        """Apply one update to every parameter, in place."""
+    def step(
+        self,
+        params: Mapping[str, Array],
+        grads: Mapping[str, Array],
+        out: Mapping[str, Array] | None = None,
+    ) -> None:
+        """Apply one update to every parameter: in place, or into ``out``.
+
+        ``out`` holds an array shaped like each parameter, under the same name; the new
+        parameters are written there and ``params`` keep the values they had (the training
+        loop keeps them this way, in case the next loss is not finite).
+        """
         lr = self.current_learning_rate()
         self.t += 1
         for name, param in params.items():
@@ -83,9 +100,10 @@ class Optimizer:
                 raise ValidationError(
                     f"gradient for {name!r} has shape {grad.shape}, parameter {param.shape}"
                 )
-            self._update(name, param, grad, lr)
+            self._update(name, param, grad, lr, param if out is None else out[name])
 
-    def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
+    def _update(self, name: str, param: Array, grad: Array, lr: float, new: Array) -> None:
+        """Write the updated ``param`` into ``new`` (which may be ``param``)."""
         raise NotImplementedError
 
     def _slot(self, name: str, slot: str, like: Array) -> Array:
@@ -169,18 +187,18 @@ class GradientDescent(Optimizer):
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
 
-    def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
+    def _update(self, name: str, param: Array, grad: Array, lr: float, new: Array) -> None:
         step = np.multiply(grad, lr, out=self._work(name, param))  # η g
         if self.momentum == 0:
-            param -= step  # θ ← θ − η g
+            np.subtract(param, step, out=new)  # θ ← θ − η g
             return
         mu, velocity = self.momentum, self._slot(name, "velocity", param)
         np.subtract(np.multiply(velocity, mu, out=velocity), step, out=velocity)  # v ← μv − ηg
         if self.nesterov:
             ahead = np.multiply(velocity, mu, out=self._work(name, param, 1))
-            param += np.subtract(ahead, step, out=ahead)  # θ ← θ + μv − ηg
+            np.add(param, np.subtract(ahead, step, out=ahead), out=new)  # θ ← θ + μv − ηg
         else:
-            param += velocity  # θ ← θ + v
+            np.add(param, velocity, out=new)  # θ ← θ + v
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -216,13 +234,13 @@ class Adam(Optimizer):
         self.beta1, self.beta2 = float(beta1), float(beta2)
         self.eps = check_positive(eps, "eps")
 
-    def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
+    def _update(self, name: str, param: Array, grad: Array, lr: float, new: Array) -> None:
         m, v = self._slot(name, "m", param), self._slot(name, "v", param)
         a, _ = scratch = self._scratch(name, param)
         _moving_average(m, self.beta1, grad, a)  # m ← β₁m + (1−β₁)g
         _moving_average(v, self.beta2, np.square(grad, out=a), a)  # v ← β₂v + (1−β₂)g²
         lr_t = lr * math.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)  # η_t
-        _adaptive_step(param, m, v, lr_t, self.eps, scratch)  # θ ← θ − η_t m/(√v + ε)
+        _adaptive_step(param, m, v, lr_t, self.eps, scratch, new)  # θ ← θ − η_t m/(√v + ε)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
@@ -249,11 +267,11 @@ class RMSProp(Optimizer):
         self.rho = float(rho)
         self.eps = check_positive(eps, "eps")
 
-    def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
+    def _update(self, name: str, param: Array, grad: Array, lr: float, new: Array) -> None:
         s = self._slot(name, "square_avg", param)
         a, _ = scratch = self._scratch(name, param)
         _moving_average(s, self.rho, np.square(grad, out=a), a)  # s ← ρs + (1−ρ)g²
-        _adaptive_step(param, grad, s, lr, self.eps, scratch)  # θ ← θ − η g/(√s + ε)
+        _adaptive_step(param, grad, s, lr, self.eps, scratch, new)  # θ ← θ − η g/(√s + ε)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "rho": self.rho, "eps": self.eps}
@@ -274,10 +292,10 @@ class AdaGrad(Optimizer):
         super().__init__(learning_rate)
         self.eps = check_positive(eps, "eps")
 
-    def _update(self, name: str, param: Array, grad: Array, lr: float) -> None:
+    def _update(self, name: str, param: Array, grad: Array, lr: float, new: Array) -> None:
         s, scratch = self._slot(name, "sum_squares", param), self._scratch(name, param)
         s += np.square(grad, out=scratch[0])  # s ← s + g²
-        _adaptive_step(param, grad, s, lr, self.eps, scratch)  # θ ← θ − η g/(√s + ε)
+        _adaptive_step(param, grad, s, lr, self.eps, scratch, new)  # θ ← θ − η g/(√s + ε)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "eps": self.eps}

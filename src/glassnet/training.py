@@ -125,7 +125,8 @@ class Trainer:
         self._batches: list[Any] = []
         self._started = False
         self._params, self._grads = network.parameters(), network.gradients()
-        self._kept = {name: param.copy() for name, param in self._params.items()}
+        #: the parameters before the last update (a second set of arrays, swapped each update)
+        self._kept: dict[str, Array] | None = None
 
     # -- running ---------------------------------------------------------------------------
     def run(self) -> History:
@@ -205,17 +206,20 @@ class Trainer:
 
     def _update(self, xb: Array, yb: Array, wb: Array | None) -> float:
         # A non-finite gradient or step shows up as a non-finite loss at the next update
-        # (or in the check of the parameters when training ends). Before each step the
-        # parameters, whose loss was just found finite, are kept, so that divergence puts
-        # them back instead of leaving NaNs in the network.
+        # (or in the check of the parameters when training ends). The optimizer writes the
+        # new parameters into a second set of arrays, which then take the place of the old
+        # ones in the network; the old ones, whose loss was just found finite, are kept, so
+        # that divergence puts them back instead of leaving NaNs in the network. Nothing is
+        # copied.
         value = self._compute_gradient(xb, yb, wb)
         if not math.isfinite(value):
             self._restore_last_finite()
             raise self._diverged(f"the loss became {value}")
         self.last_finite = value
-        for name, param in self._params.items():
-            np.copyto(self._kept[name], param)
-        self.optimizer.step(self._params, self._grads)
+        if self._kept is None:
+            self._kept = {name: param.copy() for name, param in self._params.items()}
+        self.optimizer.step(self._params, self._grads, out=self._kept)
+        self._swap_parameters()
         update = self.history.n_updates
         self.history.n_updates += 1
         self.history.batch_loss.append(value)
@@ -273,11 +277,16 @@ class Trainer:
         return logs
 
     # -- what goes wrong -------------------------------------------------------------------
+    def _swap_parameters(self) -> None:
+        """The kept set of parameters becomes the network's, and the network's is kept."""
+        assert self._kept is not None  # an update was made
+        self._params, self._kept = self._kept, self._params
+        self.network.bind_parameters(self._params)
+
     def _restore_last_finite(self) -> None:
         """Put back the parameters of the last finite loss (if any update was made)."""
-        if self.last_finite is not None:
-            for name, param in self._params.items():
-                np.copyto(param, self._kept[name])
+        if self.last_finite is not None and self._kept is not None:
+            self._swap_parameters()
 
     def _diverged(self, what: str) -> TrainingDiverged:
         kept = (
