@@ -1,6 +1,6 @@
 # glassnet — the two commands of the README.
 #   make demo   reproduces the moons tutorial: its numbers, and its pictures in out/
-#   make test   lints, type-checks and runs the whole test suite
+#   make test   checks lint and formatting, type-checks and runs the whole test suite
 #   make bench  times glassnet against the tutorial's loop, scikit-learn and PyTorch
 PYTHON ?= python3
 VENV   := .venv
@@ -30,7 +30,8 @@ demo: $(BASE)
 	$(VENV)/bin/glassnet reproduce moons --plot out/
 
 lint: $(DEV)
-	$(PY) -m ruff check src tests examples
+	$(PY) -m ruff check src tests examples benchmarks
+	$(PY) -m ruff format --check src tests examples benchmarks
 	$(PY) -m mypy
 
 test: $(DEV) lint

@@ -100,8 +100,9 @@ def glassnet_fit(X: Any, y: np.ndarray, batch: int, device: str, sync: Callable[
 
     from .wildml import set_weights
 
-    net = gn.mlp(list(dense.SIZES), activation="relu", output="softmax", dtype=np.float32,
-                 random_state=0)  # fmt: skip
+    net = gn.mlp(
+        list(dense.SIZES), activation="relu", output="softmax", dtype=np.float32, random_state=0
+    )
     set_weights(net, dense.initial_weights())  # on the host, then moved
     net.to(device)
     opt, loss = gn.GradientDescent(dense.SGD_LR), gn.SoftmaxCrossEntropy()

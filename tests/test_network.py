@@ -375,8 +375,14 @@ def test_in_place_passes_leave_callers_arrays_alone_and_match(activation, rng):
     from glassnet.layers import Dense
 
     # an activation first (its input is the caller's array) and after each Dense layer
-    net = Network([get_activation(activation), Dense(3, 4, random_state=rng),
-                   get_activation(activation), Dense(4, 2, random_state=rng)])  # fmt: skip
+    net = Network(
+        [
+            get_activation(activation),
+            Dense(3, 4, random_state=rng),
+            get_activation(activation),
+            Dense(4, 2, random_state=rng),
+        ]
+    )
     x = rng.uniform(-2, 2, (6, 3))
     x_before = x.copy()
     out = net.forward(x, training=True)

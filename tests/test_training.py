@@ -671,8 +671,9 @@ def test_keeping_the_last_finite_parameters_copies_nothing_per_update(rng):
     """The optimizer writes into a second set of arrays, which then swaps with the first."""
     x, y = rng.randn(64, 20), rng.randint(0, 3, 64)
     net = mlp([20, 200, 200, 3], activation="relu", output="softmax", random_state=0)
-    trainer = make_trainer(net, x, y, optimizer="sgd", learning_rate=0.01, epochs=50,
-                           batch_size=8, shuffle=False)  # fmt: skip
+    trainer = make_trainer(
+        net, x, y, optimizer="sgd", learning_rate=0.01, epochs=50, batch_size=8, shuffle=False
+    )
     trainer.step(2)  # warm: the workspace and the second set of parameters exist
     first = {name: id(p) for name, p in net.parameters().items()}
     trainer.step(1)

@@ -459,8 +459,12 @@ class Network:
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)
-        scaling = "" if self.penalty_scaling == "none" else f", penalty_scaling={self.penalty_scaling!r}"
-        return f"Network([{inner}], output={self.output.name!r}, l2={self.l2}, l1={self.l1}{scaling})"
+        scaling = (
+            "" if self.penalty_scaling == "none" else f", penalty_scaling={self.penalty_scaling!r}"
+        )
+        return (
+            f"Network([{inner}], output={self.output.name!r}, l2={self.l2}, l1={self.l1}{scaling})"
+        )
 
 
 def mlp(
