@@ -20,7 +20,7 @@ def datasets() -> None:
     Example:
       glassnet datasets
     """
-    from ..data.datasets import list_datasets
+    from ..data import list_datasets
 
     rows = [
         [

@@ -101,7 +101,7 @@ def moons(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Resul
 
 def _animate_moons(path: Path) -> None:
     from .. import SoftmaxCrossEntropy, mlp, plot
-    from ..data.datasets import make_moons
+    from ..data import make_moons
 
     X, y = make_moons(200, noise=0.20, random_state=0)
     net = mlp([2, 3, 2], activation="tanh", output="softmax", l2=0.01, random_state=0)

@@ -181,7 +181,7 @@ def _labelled_data(
     model_file: Any, data: str, target: str | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Features in the model's order and the raw target column (None when absent)."""
-    from ..data.datasets import DATASETS, load_dataset, load_features_csv
+    from ..data import DATASETS, load_dataset, load_features_csv
 
     meta = model_file.metadata
     names = list(meta.get("feature_names", []))

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import io, metrics
-from ..data.datasets import (
+from ..data import (
     DATASETS,
     Dataset,
     Standardizer,

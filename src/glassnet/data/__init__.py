@@ -1,22 +1,30 @@
-"""Data: the datasets (generated and bundled), CSV reading, splitting and preprocessing."""
+"""Data: the datasets (generated and bundled), CSV reading, splitting and preprocessing.
+
+==========================  ===============================================================
+:func:`load_dataset`        a built-in dataset by name, as a :class:`Dataset`
+:data:`DATASETS`            the read-only table of built-in loaders, name → function
+:func:`list_datasets`       one :class:`DatasetInfo` per built-in dataset
+:func:`load_csv`            a CSV file with a header row, as a :class:`Dataset`
+:func:`load_features_csv`   the model's feature columns (and the target, if there) of a CSV
+:func:`train_test_split`    a (stratified) random split
+:class:`Standardizer`       zero mean, unit variance, with statistics that can be saved
+==========================  ===============================================================
+"""
 
 from __future__ import annotations
 
+from .csvfiles import load_csv, load_features_csv
+from .dataset import Dataset
 from .datasets import (
     DATASETS,
-    Dataset,
     DatasetInfo,
-    Standardizer,
     list_datasets,
-    load_csv,
     load_dataset,
-    load_features_csv,
     load_pima,
     make_moons,
-    standardize,
     toy_xor,
-    train_test_split,
 )
+from .preprocessing import Standardizer, standardize, train_test_split
 
 __all__ = [
     "DATASETS",

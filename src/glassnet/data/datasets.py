@@ -1,4 +1,4 @@
-r"""Datasets for glassnet: generated and bundled ones, CSV files, splitting and scaling.
+r"""The built-in datasets: generated and bundled ones, by name.
 
 Everything here works offline. The generated datasets come from scikit-learn's generators or
 from a few lines of NumPy (spiral, XOR); the bundled ones are scikit-learn's copies of iris,
@@ -6,16 +6,6 @@ wine, breast cancer, digits and diabetes, and the Pima Indians diabetes table th
 inside glassnet (``glassnet/data/files/pima_diabetes.csv``; see ``glassnet/data/files/README.md``
 for its source and attribution). scikit-learn is imported inside the functions that use it,
 so ``import glassnet.data`` stays cheap.
-
-==========================  ===============================================================
-:func:`load_dataset`        a built-in dataset by name, as a :class:`Dataset`
-:data:`DATASETS`            the read-only table of built-in loaders, name → function
-:func:`list_datasets`       one :class:`DatasetInfo` per built-in dataset
-:func:`load_csv`            a CSV file with a header row, as a :class:`Dataset`
-:func:`load_features_csv`   the model's feature columns (and the target, if there) of a CSV
-:func:`train_test_split`    a (stratified) random split
-:class:`Standardizer`       zero mean, unit variance, with statistics that can be saved
-==========================  ===============================================================
 """
 
 from __future__ import annotations
@@ -33,26 +23,19 @@ from numpy.typing import NDArray
 
 from ..errors import ValidationError
 from ..validation import RandomStateLike, check_random_state, lookup
-from .csvfiles import load_csv, load_features_csv
 from .dataset import Dataset
-from .preprocessing import Standardizer, sklearn_seed, standardize, train_test_split
+from .preprocessing import sklearn_seed
 
 Array = NDArray[Any]
 
 __all__ = [
     "DATASETS",
-    "Dataset",
     "DatasetInfo",
-    "Standardizer",
     "list_datasets",
-    "load_csv",
     "load_dataset",
-    "load_features_csv",
     "load_pima",
     "make_moons",
-    "standardize",
     "toy_xor",
-    "train_test_split",
 ]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..data.datasets import load_pima, standardize
+from ..data import load_pima, standardize
 from ..losses import BinaryCrossEntropy
 from ..metrics import accuracy
 from ..network import Network, mlp

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 import numpy as np
 from numpy.typing import NDArray
 
-from ..data.datasets import make_moons
+from ..data import make_moons
 from ..losses import SoftmaxCrossEntropy
 from ..metrics import accuracy
 from ..network import Network, mlp

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..activations import Sigmoid
-from ..data.datasets import toy_xor
+from ..data import toy_xor
 from ..layers import Dense
 from ..losses import SumSquaredError
 from ..network import Network
