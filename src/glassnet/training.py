@@ -123,7 +123,7 @@ class Trainer:
         self.last_finite: float | None = None
         self.last_batch: tuple[int, float] = (0, 0.0)
         self._batches: list[Any] = []
-        self._started = False
+        self._started = self._ended = False
         self._params, self._grads = network.parameters(), network.gradients()
         #: the parameters before the last update (a second set of arrays, swapped each update)
         self._kept: dict[str, Array] | None = None
@@ -167,7 +167,7 @@ class Trainer:
 
     def _end(self) -> None:
         """Finish the run (once): the callbacks' ``on_train_end`` and the workspace freed."""
-        if not self._started or getattr(self, "_ended", False):
+        if not self._started or self._ended:
             return
         self._ended = self.done = True
         try:
@@ -175,6 +175,7 @@ class Trainer:
                 cb.on_train_end(self)
         finally:
             self.network.release_workspace()
+            self._kept = None  # the second set of parameters is needed no more
 
     # -- one update ------------------------------------------------------------------------
     def _next_update(self) -> None:
