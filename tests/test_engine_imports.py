@@ -21,6 +21,7 @@ ENGINE_MODULES = [
     "glassnet.network",
     "glassnet.optimizers",
     "glassnet.schedules",
+    "glassnet.trainer",
     "glassnet.training",
     "glassnet.callbacks",
     "glassnet.io.checkpoint",
@@ -93,6 +94,7 @@ ENGINE_ORDER = [
     "io.archive",
     "io.checkpoint",
     "callbacks",
+    "trainer",
     "training",
 ]
 PACKAGE = Path(glassnet.__file__).parent

@@ -53,7 +53,8 @@ from .losses import (
 from .network import Network, mlp
 from .optimizers import AdaGrad, Adam, GradientDescent, RMSProp
 from .schedules import Constant, Cyclical, ExponentialDecay, InverseTime, StepDecay
-from .training import Trainer, fit, make_trainer
+from .trainer import Trainer
+from .training import fit, make_trainer
 
 if TYPE_CHECKING:
     from .sklearn import GlassClassifier, GlassRegressor

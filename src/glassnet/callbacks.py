@@ -37,7 +37,7 @@ from .validation import check_positive
 if TYPE_CHECKING:
     from .network import Network
     from .optimizers import Optimizer
-    from .training import Trainer
+    from .trainer import Trainer
 
 Array = NDArray[Any]
 

@@ -205,7 +205,7 @@ class Network:
     def bind_parameters(self, arrays: Mapping[str, Array]) -> None:
         """Make ``arrays`` the parameters, without copying: ``arrays[name]``, named as
         :meth:`parameters` names them, becomes the layer's own array. The training loop swaps
-        two sets of parameters this way (see :class:`~glassnet.training.Trainer`)."""
+        two sets of parameters this way (see :class:`~glassnet.trainer.Trainer`)."""
         for name, array in arrays.items():
             index, key = name.split(".", 1)
             self.layers[int(index)].params[key] = array

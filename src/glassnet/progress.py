@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-from .training import Callback, Trainer
+from .callbacks import Callback
+from .trainer import Trainer
 
 __all__ = ["EpochLogger", "ProgressBar"]
 

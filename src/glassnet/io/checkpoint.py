@@ -33,7 +33,7 @@ from ..layers import Dropout
 from .archive import UNREADABLE, read_array, remove_stale_temporaries, write_atomic
 
 if TYPE_CHECKING:
-    from ..training import Trainer
+    from ..trainer import Trainer
 
 Array = NDArray[Any]
 

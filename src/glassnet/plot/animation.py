@@ -14,9 +14,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..activations import Sigmoid, Softmax
+from ..callbacks import Callback, History
 from ..errors import ValidationError
 from ..network import Network
-from ..training import Callback, History, Trainer, fit
+from ..trainer import Trainer
+from ..training import fit
 
 __all__ = ["animate_training"]
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from ..callbacks import Callback
-from ..training import Trainer
+from ..trainer import Trainer
 
 if TYPE_CHECKING:
     from .base import GlassEstimatorBase
