@@ -253,10 +253,10 @@ class PlateauStopping(Callback):
     best so far, :math:`b`. With ``mode="min"`` (a loss) the epoch counts as *no improvement*
     when :math:`v > b - \mathrm{tol}`; with ``mode="max"`` (a score) when
     :math:`v < b + \mathrm{tol}`. Any better value becomes the new best, even by less than
-    ``tol``. A run of improvement resets the count. Once the count exceeds
-    ``n_iter_no_change`` the run stops — or, with ``reduce_learning_rate``, the learning rate
-    is divided by 5 and the count starts again, until it falls to 1e-6 or below (scikit-learn's
-    ``learning_rate="adaptive"``). This is what ``MLPClassifier`` does with ``tol`` and
+    ``tol``. An epoch that improves by more than ``tol`` resets the count to 0; once the count
+    exceeds ``n_iter_no_change`` the run stops — or, with ``reduce_learning_rate``, the
+    learning rate is divided by 5 and the count starts again, until the rate is 1e-6 or below
+    (scikit-learn's ``learning_rate="adaptive"``). This is what ``MLPClassifier`` does with ``tol`` and
     ``n_iter_no_change``, on the training loss or, with ``early_stopping``, on the validation
     score (its ``_update_no_improvement_count`` and ``trigger_stopping``).
 
