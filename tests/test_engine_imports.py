@@ -86,6 +86,7 @@ ENGINE_ORDER = [
     "initializers",
     "activations",
     "layers",
+    "workspace",
     "network",
     "losses",
     "optimizers",

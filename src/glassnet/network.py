@@ -13,9 +13,7 @@ WildML tutorial. :meth:`Network.gradient` returns :math:`J` and leaves
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -29,6 +27,7 @@ from .errors import NotFittedError, ValidationError
 from .initializers import Initializer
 from .layers import Dense, Dropout
 from .validation import RandomStateLike, check_array, check_positive, check_random_state
+from .workspace import Workspace
 
 if TYPE_CHECKING:
     from .callbacks import History
@@ -53,31 +52,6 @@ class Layer(Protocol):
     def backward(self, grad_out: Array, /) -> Array: ...
 
     def __call__(self, x: Array, /) -> Array: ...
-
-
-@dataclass(frozen=True)
-class _LayerPlan:
-    """What a layer's passes accept, read from their signatures once (see Network._plan)."""
-
-    forward_out: bool  #: ``forward(x, training, out=…)``
-    backward_out: bool  #: ``backward(grad, out=…)``
-    skips_input_grad: bool  #: ``backward(grad, input_grad=False)``
-    in_place: bool  #: an activation: element-wise (softmax row-wise), so ``out`` may be its input
-
-    @classmethod
-    def of(cls, layer: Layer) -> _LayerPlan:
-        def takes(method: Callable[..., Any], name: str) -> bool:
-            try:
-                return name in inspect.signature(method).parameters
-            except (TypeError, ValueError):  # a callable without a signature
-                return False
-
-        return cls(
-            forward_out=takes(layer.forward, "out"),
-            backward_out=takes(layer.backward, "out"),
-            skips_input_grad=takes(layer.backward, "input_grad"),
-            in_place=isinstance(layer, Activation),
-        )
 
 
 class Network:
@@ -138,11 +112,8 @@ class Network:
         self.l1 = check_positive(l1, "l1", allow_zero=True)
         self.penalty_scaling = self.check_penalty_scaling(penalty_scaling)
         self.device = "cpu"
-        #: reusable arrays of the training pass, per (layer, width): see :meth:`_buffer`
-        self._workspace: dict[tuple[Any, ...], Array] = {}
-        #: the layers that :attr:`_plans` was read from (see :meth:`_plan`)
-        self._planned: list[Layer] = []
-        self._plans: list[_LayerPlan] = []
+        #: the arrays the training pass keeps between steps (see :mod:`glassnet.workspace`)
+        self._workspace = Workspace()
 
     # -- structure ------------------------------------------------------------------------
     @property
@@ -190,7 +161,7 @@ class Network:
                 for key, value in arrays.items():
                     arrays[key] = to_device(value, xp)
         self.device = name
-        self._workspace = {}
+        self._workspace.clear()
         return self
 
     def parameters(self) -> dict[str, Array]:
@@ -255,14 +226,15 @@ class Network:
     def _forward(self, x: Array, training: bool, reuse: bool) -> Array:
         """:meth:`forward`; ``reuse=True`` writes each layer's output into the workspace."""
         owned = False  # whether x is new or the workspace's: free to be written over
-        for i, (layer, plan) in enumerate(zip(self.layers, self._plan(), strict=True)):
+        plans = self._workspace.plans(self.layers)
+        for i, (layer, plan) in enumerate(zip(self.layers, plans, strict=True)):
             forward: Callable[..., Array] = layer.forward
             in_place = owned and plan.in_place and plan.forward_out
             slot = (i, "a", x.dtype, x.shape[1]) if reuse and plan.forward_out else None
-            out = x if in_place else self._kept(slot, x.shape[0])
+            out = x if in_place else self._workspace.kept(slot, x.shape[0])
             x = forward(x, training) if out is None else forward(x, training, out=out)
             if out is None and slot is not None:  # a first pass, or a larger batch
-                self._workspace[slot] = x
+                self._workspace.keep(slot, x)
             owned = plan.forward_out
         return x
 
@@ -271,7 +243,7 @@ class Network:
     ) -> Array | None:
         """:meth:`backward`; ``reuse=True`` hands the gradients down in workspace arrays."""
         owned = overwrite  # whether delta is new or the workspace's: free to be written over
-        plans = self._plan()
+        plans = self._workspace.plans(self.layers)
         for i in range(len(self.layers) - 1, -1, -1):
             backward: Callable[..., Array] = self.layers[i].backward
             plan = plans[i]
@@ -280,10 +252,10 @@ class Network:
                 break
             in_place = owned and plan.in_place and plan.backward_out
             slot = (i, "δ", delta.dtype, delta.shape[1]) if reuse and plan.backward_out else None
-            out = delta if in_place else self._kept(slot, delta.shape[0])
+            out = delta if in_place else self._workspace.kept(slot, delta.shape[0])
             delta = backward(delta) if out is None else backward(delta, out=out)
             if out is None and slot is not None:  # a first pass, or a larger batch
-                self._workspace[slot] = delta
+                self._workspace.keep(slot, delta)
             owned = plan.backward_out
         self._add_penalty_gradient(factor)
         return delta if input_grad else None
@@ -299,38 +271,13 @@ class Network:
                 weight_grad += self.l1 * factor * np.sign(weight)
 
     # -- the training pass's workspace ----------------------------------------------------
-    def _kept(self, slot: tuple[Any, ...] | None, rows: int) -> Array | None:
-        r"""The array the workspace keeps in ``slot`` for a result of ``rows`` rows, or None.
-
-        In the training pass (:meth:`gradient`) a layer whose pass takes ``out=`` writes its
-        result into an array kept from the passes before: the result it allocated on the
-        first pass (or for a larger batch), or a view of that array's first rows for a
-        smaller batch. A slot is a layer, a direction (``"a"`` forward, ``"δ"`` backward)
-        and the dtype and width of the layer's input, which fix those of its result. An
-        activation instead writes over its input when that is new or the workspace's, as
-        scikit-learn writes ``np.tanh(X, out=X)``; a layer whose pass takes no ``out`` (a
-        Dense subclass with a ``forward`` of its own) allocates.
-        """
-        kept = None if slot is None else self._workspace.get(slot)
-        if kept is None or kept.shape[0] < rows:
-            return None
-        return kept if kept.shape[0] == rows else kept[:rows]
-
-    def _plan(self) -> list[_LayerPlan]:
-        """What each layer's passes accept (:class:`_LayerPlan`), read once per layer list."""
-        if self._planned != self.layers:
-            self._planned = list(self.layers)
-            self._plans = [_LayerPlan.of(layer) for layer in self.layers]
-        return self._plans
-
     def release_workspace(self) -> None:
         """Free the arrays the training pass keeps between steps (:meth:`gradient`)."""
         self._workspace.clear()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_workspace"] = {}  # scratch memory: never copied or pickled
-        state["_planned"], state["_plans"] = [], []
+        state["_workspace"] = Workspace()  # scratch memory: never copied or pickled
         return state
 
     @staticmethod
