@@ -23,6 +23,11 @@ X = np.random.RandomState(0).randn(24, 2)
 Y = (X[:, 0] > 0).astype(int)
 
 
+def glassnet_train(tmp_path, data, *options):
+    """``glassnet train DATA OPTIONS… --epochs 1``: its exit code."""
+    return main(["train", data, *options, "--epochs", "1", "--out", str(tmp_path / "m.npz")])
+
+
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
 def test_every_activation_is_accepted_everywhere(name, tmp_path):
     net = mlp([2, 3, 2], activation=name, output="softmax", random_state=0)
@@ -33,21 +38,7 @@ def test_every_activation_is_accepted_everywhere(name, tmp_path):
             hidden_layer_sizes=(3,), activation=name, max_iter=2, random_state=0
         ).fit(X, Y)
     assert isinstance(clf.network_.layers[1], ACTIVATIONS[name])
-    code = main(
-        [
-            "train",
-            "moons",
-            "--hidden",
-            "3",
-            "--activation",
-            name,
-            "--epochs",
-            "1",
-            "--out",
-            str(tmp_path / "m.npz"),
-        ]
-    )
-    assert code == 0
+    assert glassnet_train(tmp_path, "moons", "--hidden", "3", "--activation", name) == 0
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
@@ -60,21 +51,7 @@ def test_every_optimizer_is_accepted_everywhere(name, tmp_path):
             X, X[:, 0]
         )
     assert isinstance(reg._optimizer, OPTIMIZERS[name])
-    code = main(
-        [
-            "train",
-            "moons",
-            "--hidden",
-            "3",
-            "--optimizer",
-            name,
-            "--epochs",
-            "1",
-            "--out",
-            str(tmp_path / "m.npz"),
-        ]
-    )
-    assert code == 0
+    assert glassnet_train(tmp_path, "moons", "--hidden", "3", "--optimizer", name) == 0
 
 
 @pytest.mark.parametrize("name", list(LOSSES))
@@ -87,39 +64,13 @@ def test_every_loss_is_accepted_by_fit_and_the_command(name, tmp_path):
     target = X[:, :n_out] if regression else Y
     fit(net, X, target, loss=name, epochs=1)
     dataset = "iris_regression" if regression else "moons"
-    args = [
-        "train",
-        dataset,
-        "--loss",
-        name,
-        "--output",
-        output,
-        "--epochs",
-        "1",
-        "--out",
-        str(tmp_path / "m.npz"),
-    ]
-    assert main(args) == 0
+    assert glassnet_train(tmp_path, dataset, "--loss", name, "--output", output) == 0
 
 
 @pytest.mark.parametrize("name", list(SCHEDULES))
 def test_every_schedule_is_a_choice_of_the_command(name, tmp_path):
     spelt = name.replace("_", "-")  # the command spells names with hyphens
-    code = main(
-        [
-            "train",
-            "moons",
-            "--schedule",
-            spelt,
-            "--optimizer",
-            "gd",
-            "--epochs",
-            "2",
-            "--out",
-            str(tmp_path / "m.npz"),
-        ]
-    )
-    assert code == 0
+    assert glassnet_train(tmp_path, "moons", "--schedule", spelt, "--optimizer", "gd") == 0
 
 
 @pytest.mark.parametrize("name", list(INITIALIZERS))
