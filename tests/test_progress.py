@@ -44,3 +44,59 @@ def test_epoch_logger_prints_one_line_per_epoch_or_every_n():
         assert len(lines) == expected
         assert lines[-1].startswith("epoch 6/6  loss ")
         assert f"{history.loss[-1]:.6g}" in lines[-1] and "val_loss" in lines[-1]
+
+
+def _rising_validation():
+    """Fit y = 2x from w = 0 while validating on y = −2x: the validation loss only rises."""
+    x = np.linspace(-1, 1, 21).reshape(-1, 1)
+    return mlp([1, 1], init="zeros", random_state=0), x, 2 * x, (x, -2 * x)
+
+
+def test_progress_ends_by_saying_why_training_stopped_early():
+    for progress in (EpochLogger, ProgressBar):
+        stream = io.StringIO()
+        net, x, y, validation = _rising_validation()
+        history = fit(
+            net,
+            x,
+            y,
+            learning_rate=0.1,
+            epochs=50,
+            validation_data=validation,
+            early_stopping=True,
+            patience=3,
+            callbacks=[progress(50, file=stream)],
+        )
+        assert history.stopped_early and history.epochs == 4 and history.best_epoch == 0
+        last = stream.getvalue().strip().splitlines()[-1]
+        assert last == (
+            "stopped at epoch 4: no improvement for 3 epochs; best epoch 1, its weights restored"
+        ), progress
+
+
+def test_progress_says_nothing_more_when_the_run_goes_to_its_end():
+    X, y = _data()
+    stream = io.StringIO()
+    net = mlp([2, 3, 2], activation="tanh", output="softmax", random_state=0)
+    fit(net, X, y, epochs=3, learning_rate=0.1, callbacks=[EpochLogger(3, file=stream)])
+    assert "stopped" not in stream.getvalue()
+    assert len(stream.getvalue().splitlines()) == 3
+
+
+def test_an_estimators_progress_bar_says_why_the_stopping_rule_stopped(capsys):
+    from glassnet import GlassClassifier
+
+    X, y = _data()
+    clf = GlassClassifier(
+        hidden_layer_sizes=(3,),
+        max_iter=500,
+        tol=0.5,
+        n_iter_no_change=2,
+        verbose=1,
+        random_state=0,
+    ).fit(X, y)
+    # the loss never falls by tol: epoch 1 sets the best, epochs 2, 3, 4 count, and 3 > 2 stops
+    assert clf.n_iter_ == 4
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "stopped at epoch 4: loss did not improve by more than tol=0.5 for 2 epochs"
+    )

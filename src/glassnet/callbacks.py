@@ -78,6 +78,9 @@ class History:
         The epoch with the best monitored loss when early stopping was on.
     stopped_early : bool
         Whether a stopping rule ended training before ``epochs``.
+    stop_reason : str or None
+        What the stopping rule said when it ended the run, such as ``"no improvement for 10
+        epochs; best epoch 12, its weights restored"``; the progress output ends with it.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -88,6 +91,7 @@ class History:
     n_updates: int = 0
     best_epoch: int | None = None
     stopped_early: bool = False
+    stop_reason: str | None = None
 
     def record(self, logs: dict[str, float]) -> None:
         """Append one epoch's logs."""
@@ -218,6 +222,12 @@ class EarlyStopping(Callback):
             if self.wait >= self.patience:
                 trainer.stop_training = True
                 trainer.history.stopped_early = True
+                best = trainer.history.best_epoch
+                restored = (
+                    ", its weights restored" if self.restore_best and best is not None else ""
+                )
+                where = "" if best is None else f"; best epoch {best + 1}{restored}"
+                trainer.history.stop_reason = f"no improvement for {self.patience} epochs{where}"
 
     def on_train_end(self, trainer: Trainer) -> None:
         if self.restore_best and self.best_params is not None:
@@ -334,6 +344,11 @@ class PlateauStopping(Callback):
         self._say(message + too_small + " Stopping.")
         trainer.stop_training = True
         trainer.history.stopped_early = True
+        restored = "; the best weights restored" if self.best_params is not None else ""
+        trainer.history.stop_reason = (
+            f"{self.monitor} did not improve by more than tol={self.tol:g} "
+            f"for {self.n_iter_no_change} epochs{restored}"
+        )
 
     def on_train_end(self, trainer: Trainer) -> None:
         if self.restore_best and self.best_params is not None:

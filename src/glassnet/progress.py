@@ -9,14 +9,21 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-from .callbacks import Callback
+from .callbacks import Callback, History
 from .trainer import Trainer
 
-__all__ = ["EpochLogger", "ProgressBar"]
+__all__ = ["EpochLogger", "ProgressBar", "stop_line"]
 
 
 def _format_logs(logs: dict[str, float]) -> str:
     return "  ".join(f"{key} {value:.6g}" for key, value in logs.items())
+
+
+def stop_line(history: History) -> str | None:
+    """``stopped at epoch N: <why>`` when a stopping rule ended the run, else None."""
+    if not history.stopped_early:
+        return None
+    return f"stopped at epoch {history.epochs}: {history.stop_reason or 'a callback asked'}"
 
 
 class ProgressBar(Callback):
@@ -56,6 +63,9 @@ class ProgressBar(Callback):
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+            stopped = stop_line(trainer.history)
+            if stopped:
+                print(stopped, file=self.file or sys.stderr, flush=True)
 
 
 class EpochLogger(Callback):
@@ -78,3 +88,8 @@ class EpochLogger(Callback):
                 file=self.file or sys.stdout,
                 flush=True,
             )
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        stopped = stop_line(trainer.history)
+        if stopped:
+            print(stopped, file=self.file or sys.stdout, flush=True)
