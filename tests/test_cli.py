@@ -272,6 +272,21 @@ def test_reproduce_moons_prints_the_tutorial_and_draws(capsys, tmp_path):
         assert gif.n_frames == 40
 
 
+def test_reproduce_iris_says_its_iterations_and_r2(capsys):
+    from sklearn.metrics import r2_score
+
+    from glassnet import experiments
+
+    code, out, _ = run(capsys, "reproduce", "iris")
+    assert code == 0
+    r = experiments.iris_regression()  # the tutorial's defaults: 2000 iterations each
+    assert "(learning rate 0.001, 2000 iterations)" in out
+    assert "learning rate 0.01, 2000 iterations)" in out
+    linear = r2_score(r.y.ravel(), r.linear_network.predict(r.X).ravel())
+    network = r2_score(r.y.ravel(), r.network.predict(r.X).ravel())
+    assert f"R² of the fits: linear regression {linear:.3f}, 2-3-1 network {network:.3f}" in out
+
+
 @pytest.mark.parametrize("experiment", ["diabetes", "iris"])
 def test_reproduce_other_tutorials(capsys, tmp_path, experiment):
     code, out, _ = run(capsys, "reproduce", experiment, "--plot", tmp_path)

@@ -151,24 +151,36 @@ def iris(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result
     """ml4a: linear regression, then the 2-3-1 network by backprop and by numerical gradient."""
     from .. import plot
 
-    r = experiments.iris_regression()
+    linear_iterations, iterations = 2000, 2000
+    r = experiments.iris_regression(linear_iterations=linear_iterations, iterations=iterations)
     w = r.linear_network.layers[0].params["weight"].ravel()
     b = r.linear_network.layers[0].params["bias"][0]
     _say(quiet, "Iris: sepal length and width -> petal length, scaled by their maxima")
-    _say(quiet, "Linear regression by gradient descent (learning rate 0.001, 2000 iterations)")
+    _say(
+        quiet,
+        f"Linear regression by gradient descent (learning rate 0.001, {linear_iterations} "
+        "iterations)",
+    )
     _say(quiet, f"initial cost = {r.linear_initial_cost:.3f}")
     _say(quiet, f"final parameters: w1={w[0]:.3f}, w2={w[1]:.3f}, b={b:.3f}")
     _say(quiet, f"final cost = {r.linear_losses[-1]:.3f}")
-    _say(quiet, "2-3-1 network (sigmoid hidden, linear output, no biases; learning rate 0.01)")
+    _say(
+        quiet,
+        "2-3-1 network (sigmoid hidden, linear output, no biases; learning rate 0.01, "
+        f"{iterations} iterations)",
+    )
     _say(quiet, f"initial cost = {r.initial_cost:.3f}")
     _say(quiet, f"final cost (backpropagation) = {r.losses[-1]:.3f}")
     _say(quiet, f"final cost (numerical gradient) = {r.numerical_losses[-1]:.3f}")
+    _say(quiet, f"R² of the fits: linear regression {r.linear_r2:.3f}, 2-3-1 network {r.r2:.3f}")
     numbers = {
         "linear_losses": r.linear_losses.tolist(),
         "losses": r.losses.tolist(),
         "numerical_losses": r.numerical_losses.tolist(),
         "r2": r.r2,
         "linear_r2": r.linear_r2,
+        "linear_iterations": linear_iterations,
+        "iterations": iterations,
     }
     pictures: list[Path] = []
     if out is not None:
