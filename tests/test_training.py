@@ -665,6 +665,10 @@ def test_fit_declares_the_penalty_scaling_and_a_saved_network_keeps_it(rng, tmp_
         assert_array_equal(param, loaded.parameters()[name])
     with pytest.raises(ValidationError, match="penalty_scaling must be one of"):
         fit(net, x, y, penalty_scaling="rows")
+    built = mlp([2, 2], l2=0.1, penalty_scaling="batch_weight", random_state=0)
+    assert built.penalty_scaling == "batch_weight"
+    with pytest.raises(ValidationError, match="penalty_scaling must be one of"):
+        mlp([2, 2], penalty_scaling="rows")
 
 
 def test_keeping_the_last_finite_parameters_copies_nothing_per_update(rng):

@@ -424,6 +424,7 @@ def mlp(
     dropout: float = 0.0,
     l2: float = 0.0,
     l1: float = 0.0,
+    penalty_scaling: str = "none",
     random_state: RandomStateLike = None,
     dtype: DTypeLike = np.float64,
     device: str = "cpu",
@@ -448,8 +449,8 @@ def mlp(
         Passed to each :class:`~glassnet.layers.Dense`.
     dropout : float
         If above zero, a :class:`~glassnet.layers.Dropout` follows each hidden activation.
-    l2, l1 : float
-        Penalties (see :class:`Network`).
+    l2, l1, penalty_scaling
+        Penalties and how a batch scales them (see :class:`Network`).
     device : {"cpu", "cuda"}, default "cpu"
         Where the network lives (see :meth:`Network.to`); the weights are drawn on the host
         either way, so a seed gives the same network on every device.
@@ -469,7 +470,8 @@ def mlp(
             layers.append(_fresh(activation))
             if dropout:
                 layers.append(Dropout(dropout, random_state=rng))
-    return Network(layers, output=output, l2=l2, l1=l1).to(device)
+    network = Network(layers, output=output, l2=l2, l1=l1, penalty_scaling=penalty_scaling)
+    return network.to(device)
 
 
 def _fresh(activation: str | Activation) -> Activation:
