@@ -322,3 +322,17 @@ def test_animate_training_rejects_bad_arguments(tmp_path, moons, kwargs, match):
     with pytest.raises(ValidationError, match=match):
         plot.animate_training(_moons_net(), X, y, **args)
     assert not (tmp_path / "a.gif").exists()
+
+
+def test_two_runs_on_one_axes_get_a_legend_naming_them():
+    fig = plot.loss_curve([3.0, 2.0, 1.0], label="linear regression", title="Cost by iteration")
+    assert fig.axes[0].get_legend() is None  # one curve: nothing to tell apart
+    plot.loss_curve([2.5, 1.5, 0.5], label="2-3-1 network", ax=fig.axes[0])
+    legend = fig.axes[0].get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == [
+        "linear regression",
+        "2-3-1 network",
+    ]
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

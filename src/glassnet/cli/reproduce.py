@@ -189,9 +189,15 @@ def iris(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result
             out / "iris_linear_surface.png",
             out / "iris_network_surface.png",
         ]
-        fig = plot.loss_curve(r.linear_losses, title="Cost by iteration", xlabel="iteration")
+        fig = plot.loss_curve(
+            r.linear_losses,
+            label="linear regression",
+            title="Cost by iteration",
+            xlabel="iteration",
+        )
         plot.loss_curve(
             r.losses,
+            label="2-3-1 network",
             ax=fig.axes[0],
             title="Cost by iteration",
             xlabel="iteration",

@@ -181,6 +181,7 @@ def loss_curve(
     losses: ArrayLike,
     *,
     val_losses: ArrayLike | None = None,
+    label: str = "train",
     ax: Axes | None = None,
     title: str = "Loss",
     xlabel: str = "update",
@@ -189,11 +190,16 @@ def loss_curve(
 ) -> Figure:
     """Plot a loss per update (or per epoch), with a validation curve if given.
 
+    A legend names the curves whenever the axes hold more than one: a validation curve, or
+    the curve of another run drawn on the same ``ax``.
+
     Parameters
     ----------
     losses : array of shape (n,)
         Drawn at x = 1, …, n.
     val_losses : array of shape (m,), optional
+    label : str, default "train"
+        The curve's name in the legend.
     ax, title, path
         As in :func:`decision_boundary`.
     xlabel : str, default "update"
@@ -202,10 +208,11 @@ def loss_curve(
     """
     fig, ax = new_axes(ax, (7, 3.5))
     losses = np.asarray(losses)
-    ax.plot(np.arange(1, len(losses) + 1), losses, linewidth=1.5, label="train")
+    ax.plot(np.arange(1, len(losses) + 1), losses, linewidth=1.5, label=label)
     if val_losses is not None:
         val = np.asarray(val_losses)
         ax.plot(np.arange(1, len(val) + 1), val, linewidth=1.5, label="validation")
+    if len(ax.get_lines()) > 1:
         ax.legend()
     if log:
         ax.set_yscale("log")
