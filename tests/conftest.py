@@ -12,6 +12,18 @@ def rng() -> np.random.RandomState:
     return np.random.RandomState(0)
 
 
+@pytest.fixture
+def rising_validation():
+    """Fit y = 2x from w = 0 while validating on y = −2x: the validation loss only rises.
+
+    Returns a fresh ``(network, x, y, (x_val, y_val))``.
+    """
+    from glassnet import mlp
+
+    x = np.linspace(-1, 1, 21).reshape(-1, 1)
+    return mlp([1, 1], init="zeros", random_state=0), x, 2 * x, (x, -2 * x)
+
+
 _FUZZ_REPORT = pytest.StashKey[str]()
 
 

@@ -52,16 +52,9 @@ class Snapshots(Callback):
         self.params.append(params_copy(trainer.network))
 
 
-def rising_validation_problem():
-    """Fit y = 2x from w = 0 while validating on y = −2x: the validation loss only rises."""
-    x = np.linspace(-1, 1, 21).reshape(-1, 1)
-    net = mlp([1, 1], init="zeros", random_state=0)
-    return net, x, 2 * x, (x, -2 * x)
-
-
 @pytest.mark.parametrize("restore_best", [True, False])
-def test_early_stopping_with_patience_and_restore_best(restore_best):
-    net, x, y, validation = rising_validation_problem()
+def test_early_stopping_with_patience_and_restore_best(restore_best, rising_validation):
+    net, x, y, validation = rising_validation
     snapshots = Snapshots()
     history = fit(
         net,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 
 from glassnet import fit, mlp
 from glassnet.progress import EpochLogger, ProgressBar
@@ -46,32 +47,26 @@ def test_epoch_logger_prints_one_line_per_epoch_or_every_n():
         assert f"{history.loss[-1]:.6g}" in lines[-1] and "val_loss" in lines[-1]
 
 
-def _rising_validation():
-    """Fit y = 2x from w = 0 while validating on y = −2x: the validation loss only rises."""
-    x = np.linspace(-1, 1, 21).reshape(-1, 1)
-    return mlp([1, 1], init="zeros", random_state=0), x, 2 * x, (x, -2 * x)
-
-
-def test_progress_ends_by_saying_why_training_stopped_early():
-    for progress in (EpochLogger, ProgressBar):
-        stream = io.StringIO()
-        net, x, y, validation = _rising_validation()
-        history = fit(
-            net,
-            x,
-            y,
-            learning_rate=0.1,
-            epochs=50,
-            validation_data=validation,
-            early_stopping=True,
-            patience=3,
-            callbacks=[progress(50, file=stream)],
-        )
-        assert history.stopped_early and history.epochs == 4 and history.best_epoch == 0
-        last = stream.getvalue().strip().splitlines()[-1]
-        assert last == (
-            "stopped at epoch 4: no improvement for 3 epochs; best epoch 1, its weights restored"
-        ), progress
+@pytest.mark.parametrize("progress", [EpochLogger, ProgressBar])
+def test_progress_ends_by_saying_why_training_stopped_early(progress, rising_validation):
+    stream = io.StringIO()
+    net, x, y, validation = rising_validation
+    history = fit(
+        net,
+        x,
+        y,
+        learning_rate=0.1,
+        epochs=50,
+        validation_data=validation,
+        early_stopping=True,
+        patience=3,
+        callbacks=[progress(50, file=stream)],
+    )
+    assert history.stopped_early and history.epochs == 4 and history.best_epoch == 0
+    last = stream.getvalue().strip().splitlines()[-1]
+    assert last == (
+        "stopped at epoch 4: no improvement for 3 epochs; best epoch 1, its weights restored"
+    )
 
 
 def test_progress_says_nothing_more_when_the_run_goes_to_its_end():

@@ -295,6 +295,12 @@ class Network:
             return 1.0
         return 1.0 / batch_weight if batch_weight > 0 else 0.0
 
+    def _batch_penalty_factor(self, rows: int, sample_weight: Array | None) -> float:
+        """:meth:`penalty_factor` of a batch; its weights are summed only when they matter."""
+        if self.penalty_scaling == "none":
+            return 1.0
+        return self.penalty_factor(rows if sample_weight is None else float(sample_weight.sum()))
+
     def penalty(self, factor: float = 1.0) -> float:
         r""":math:`c\,(\frac{\lambda_2}{2}\sum\|W\|^2 + \lambda_1\sum|W|)` over the weight
         matrices, :math:`c` = ``factor`` (:meth:`penalty_factor`)."""
@@ -315,7 +321,7 @@ class Network:
         """
         weights = None if sample_weight is None else to_numpy(sample_weight)
         output = to_numpy(self.raw_output(x))
-        factor = self.penalty_factor(output.shape[0] if weights is None else float(weights.sum()))
+        factor = self._batch_penalty_factor(output.shape[0], weights)
         return loss.forward(output, to_numpy(y), weights) + self.penalty(factor)
 
     def gradient(
@@ -334,8 +340,7 @@ class Network:
         :meth:`Loss.check_target`, as the training loop arranges once per run.
         """
         output = self._forward(x, training, reuse=True)
-        rows = x.shape[0] if sample_weight is None else float(sample_weight.sum())
-        factor = self.penalty_factor(rows)
+        factor = self._batch_penalty_factor(x.shape[0], sample_weight)
         value = loss.forward(output, y, sample_weight, validated=validated) + self.penalty(factor)
         self._backward(loss.backward(), input_grad=False, overwrite=True, reuse=True, factor=factor)
         return value
