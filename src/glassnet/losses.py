@@ -59,6 +59,8 @@ class Loss:
     """Base class. Subclasses define ``_per_sample`` and ``_grad_per_sample``."""
 
     name = "loss"
+    #: what one row's loss is, in words (for progress lines, tables and pictures)
+    per_row = "loss"
     #: the activation that turns the network's raw output into predictions
     output_activation = "identity"
     default_reduction = "mean"
@@ -69,6 +71,12 @@ class Loss:
             raise ValidationError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
         self.reduction = reduction
         self._cache: tuple[Array, Array, Array | None] | None = None
+
+    def describe(self) -> str:
+        """The value :meth:`forward` returns, in words: ``"mean cross-entropy per row"``."""
+        if self.reduction == "mean":
+            return f"mean {self.per_row} per row"
+        return f"{self.per_row} summed over rows"
 
     # -- shared plumbing -----------------------------------------------------------------
     def _scale(self, n: int) -> float:
@@ -190,6 +198,7 @@ class SoftmaxCrossEntropy(Loss):
     """
 
     name = "softmax_cross_entropy"
+    per_row = "cross-entropy"
     output_activation = "softmax"
 
     def __init__(self, reduction: str | None = None) -> None:
@@ -278,6 +287,7 @@ class BinaryCrossEntropy(Loss):
     """
 
     name = "binary_cross_entropy"
+    per_row = "binary cross-entropy"
     output_activation = "sigmoid"
 
     def _per_sample(self, output: Array, target: Array) -> Array:
@@ -297,6 +307,7 @@ class MeanSquaredError(Loss):
     """
 
     name = "mean_squared_error"
+    per_row = "squared error"
 
     def _per_sample(self, output: Array, target: Array) -> Array:
         diff = output - target
@@ -322,6 +333,7 @@ class SumSquaredError(Loss):
     """
 
     name = "sum_squared_error"
+    per_row = "half squared error"
     default_reduction = "sum"
 
     def __init__(self, scale: float = 0.5, reduction: str | None = None) -> None:
@@ -329,6 +341,7 @@ class SumSquaredError(Loss):
         if not scale > 0:
             raise ValidationError(f"scale must be > 0, got {scale!r}")
         self.scale = float(scale)
+        self.per_row = "half squared error" if scale == 0.5 else f"{scale:g} × squared error"
 
     def _per_sample(self, output: Array, target: Array) -> Array:
         diff = target - output
@@ -352,6 +365,7 @@ class MeanAbsoluteError(Loss):
     """
 
     name = "mean_absolute_error"
+    per_row = "absolute error"
 
     def _per_sample(self, output: Array, target: Array) -> Array:
         return np.abs(output - target).mean(axis=1)

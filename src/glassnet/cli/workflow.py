@@ -120,6 +120,7 @@ class TrainedModel:
     X_test: Array | None
     y_test: Array | None
     seconds: float
+    loss_name: str = "loss"
     scores: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def predict(self, X: Array) -> Array:
@@ -185,6 +186,18 @@ def _outputs(dataset: Dataset, config: TrainConfig) -> tuple[int, str, Loss]:
     if output != "identity":
         raise ValidationError(f"a regression network's output is identity, not {output!r}")
     return n_out, output, get_loss(config.loss or "mse")
+
+
+def describe_loss(loss: Loss, config: TrainConfig, scaled_target: bool) -> str:
+    """The training loss in words, as the progress lines, the tables and the pictures name it:
+    ``"mean cross-entropy per row"``, ``"… + L2 penalty"``, ``"… (standardised target)"``."""
+    words = loss.describe()
+    penalties = [name for name, value in (("L2", config.l2), ("L1", config.l1)) if value]
+    if penalties:
+        words += " + " + " + ".join(penalties) + " penalty"
+    if scaled_target:
+        words += " (standardised target)"
+    return words
 
 
 def build_network(config: TrainConfig, n_features: int, n_outputs: int, output: str) -> Network:
@@ -341,6 +354,7 @@ def train(
         X_test,
         y_test,
         seconds,
+        describe_loss(loss, config, target_scaler is not None),
     )
     model.scores["train"] = score(model, X_train, y_train)
     if X_test is not None and y_test is not None:
