@@ -398,7 +398,9 @@ def test_ctrl_c_then_resume_gives_the_uninterrupted_model(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout is not None and proc.stdout.readline().startswith("epoch")
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "loss = mean cross-entropy per row\n"
+    assert proc.stdout.readline().startswith("epoch")  # training is under way
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 130, err

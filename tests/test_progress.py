@@ -65,7 +65,8 @@ def test_progress_ends_by_saying_why_training_stopped_early(progress, rising_val
     assert history.stopped_early and history.epochs == 4 and history.best_epoch == 0
     last = stream.getvalue().strip().splitlines()[-1]
     assert last == (
-        "stopped at epoch 4: no improvement for 3 epochs; best epoch 1, its weights restored"
+        "stopped at epoch 4: no improvement of the validation loss for 3 epochs; best epoch 1, "
+        "its weights restored"
     )
 
 

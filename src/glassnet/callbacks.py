@@ -79,8 +79,9 @@ class History:
     stopped_early : bool
         Whether a stopping rule ended training before ``epochs``.
     stop_reason : str or None
-        What the stopping rule said when it ended the run, such as ``"no improvement for 10
-        epochs; best epoch 12, its weights restored"``; the progress output ends with it.
+        What the stopping rule said when it ended the run, such as ``"no improvement of the
+        validation loss for 10 epochs; best epoch 12, its weights restored"``; the progress
+        output ends with it.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -227,7 +228,11 @@ class EarlyStopping(Callback):
                     ", its weights restored" if self.restore_best and best is not None else ""
                 )
                 where = "" if best is None else f"; best epoch {best + 1}{restored}"
-                trainer.history.stop_reason = f"no improvement for {self.patience} epochs{where}"
+                watched = "validation loss" if "val_loss" in logs else "training loss"
+                by = f" by more than {self.min_delta:g}" if self.min_delta else ""
+                trainer.history.stop_reason = (
+                    f"no improvement of the {watched}{by} for {self.patience} epochs{where}"
+                )
 
     def on_train_end(self, trainer: Trainer) -> None:
         if self.restore_best and self.best_params is not None:

@@ -13,7 +13,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from .errors import ValidationError
 
-__all__ = ["accuracy", "confusion_matrix", "log_loss", "mean_squared_error", "r2_score"]
+__all__ = [
+    "accuracy",
+    "confusion_matrix",
+    "log_loss",
+    "mean_absolute_error",
+    "mean_squared_error",
+    "r2_score",
+]
 
 
 def _pair(y_true: ArrayLike, y_pred: ArrayLike) -> tuple[NDArray[Any], NDArray[Any]]:
@@ -61,6 +68,12 @@ def mean_squared_error(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """Mean of the squared differences over all entries."""
     a, b = _pair(y_true, y_pred)
     return float(np.mean((a.reshape(b.shape) - b) ** 2))
+
+
+def mean_absolute_error(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """Mean of the absolute differences over all entries."""
+    a, b = _pair(y_true, y_pred)
+    return float(np.mean(np.abs(a.reshape(b.shape) - b)))
 
 
 def r2_score(y_true: ArrayLike, y_pred: ArrayLike) -> float:

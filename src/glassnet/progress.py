@@ -32,19 +32,32 @@ class ProgressBar(Callback):
     Parameters
     ----------
     epochs : int
-        The total the bar counts towards.
+        The total the bar counts towards (the most epochs: a stopping rule may end sooner).
     file : text stream, optional
         Where the bar is drawn (standard error by default).
+    loss_name : str, optional
+        What ``loss`` is, in words; printed once above the bar (``loss = mean cross-entropy
+        per row``).
     """
 
-    def __init__(self, epochs: int, file: TextIO | None = None, leave: bool = True) -> None:
+    def __init__(
+        self,
+        epochs: int,
+        file: TextIO | None = None,
+        leave: bool = True,
+        loss_name: str | None = None,
+    ) -> None:
         self.epochs = epochs
         self.file = file
         self.leave = leave
+        self.loss_name = loss_name
         self._bar: Any = None
 
     def on_train_begin(self, trainer: Trainer) -> None:
         from tqdm.auto import tqdm
+
+        if self.loss_name:
+            print(f"loss = {self.loss_name}", file=self.file or sys.stderr, flush=True)
 
         self._bar = tqdm(
             total=self.epochs,
@@ -71,13 +84,25 @@ class ProgressBar(Callback):
 class EpochLogger(Callback):
     """Print one line per epoch (``epoch 3/200  loss 0.123  val_loss 0.145``).
 
-    ``every`` prints only every N-th epoch (and always the last one).
+    ``every`` prints only every N-th epoch (and always the last one). ``loss_name`` (what
+    ``loss`` is, in words) is printed once first: ``loss = mean cross-entropy per row``.
     """
 
-    def __init__(self, epochs: int, file: TextIO | None = None, every: int = 1) -> None:
+    def __init__(
+        self,
+        epochs: int,
+        file: TextIO | None = None,
+        every: int = 1,
+        loss_name: str | None = None,
+    ) -> None:
         self.epochs = epochs
         self.file = file
         self.every = max(1, int(every))
+        self.loss_name = loss_name
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        if self.loss_name:
+            print(f"loss = {self.loss_name}", file=self.file or sys.stdout, flush=True)
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
         number = epoch + 1

@@ -85,8 +85,9 @@ def training_options(func: F) -> F:
         click.option(
             "--learning-rate",
             type=click.FloatRange(min=0, min_open=True),
-            default=None,
-            help="Step size [default: the optimizer's, 0.001 for adam, 0.01 for gd].",
+            default=0.01,
+            show_default=True,
+            help="Step size.",
         ),
         click.option(
             "--momentum",
@@ -102,7 +103,27 @@ def training_options(func: F) -> F:
             show_default=True,
             help="Learning-rate schedule.",
         ),
-        click.option("--epochs", type=click.IntRange(min=1), default=200, show_default=True),
+        click.option(
+            "--epochs",
+            type=click.IntRange(min=1),
+            default=10_000,
+            show_default=True,
+            help="The most epochs: training stops sooner once the loss stops falling "
+            "(see --tol, --patience), unless --fixed-epochs.",
+        ),
+        click.option(
+            "--tol",
+            type=click.FloatRange(min=0),
+            default=1e-4,
+            show_default=True,
+            help="Converged when the loss (the validation loss if there is a split) has not "
+            "fallen by more than this for --patience epochs.",
+        ),
+        click.option(
+            "--fixed-epochs",
+            is_flag=True,
+            help="Train all --epochs epochs, as the tutorials do (no convergence check).",
+        ),
         click.option(
             "--batch-size",
             default="auto",
@@ -149,14 +170,22 @@ def training_options(func: F) -> F:
             "--validation-fraction",
             type=click.FloatRange(0, 1, min_open=True, max_open=True),
             default=None,
-            help="Fraction of the training rows used to validate each epoch.",
+            help="Fraction of the training rows held out to validate each epoch (training "
+            "then stops on the validation loss).",
         ),
         click.option(
             "--early-stopping",
             is_flag=True,
-            help="Stop when the (validation) loss stops improving; keep the best weights.",
+            help="Watch the loss on a validation split (--validation-fraction, default 0.1 of "
+            "the training rows) and keep the best epoch's weights.",
         ),
-        click.option("--patience", type=click.IntRange(min=1), default=10, show_default=True),
+        click.option(
+            "--patience",
+            type=click.IntRange(min=1),
+            default=20,
+            show_default=True,
+            help="Epochs without improvement (by more than --tol) before training stops.",
+        ),
         click.option("--no-standardize", is_flag=True, help="Do not standardise the inputs."),
         click.option(
             "--target", default=None, help="The label column of a CSV (default: the last)."
@@ -197,6 +226,8 @@ def config_from(options: dict[str, Any]) -> Any:
         validation_fraction=options["validation_fraction"],
         early_stopping=options["early_stopping"],
         patience=options["patience"],
+        tol=options["tol"],
+        fixed_epochs=options["fixed_epochs"],
         standardize=not options["no_standardize"],
         device=options.get("device", "cpu"),
     )

@@ -24,14 +24,14 @@ from .common import (
 )
 
 
-def _progress(epochs: int, quiet: bool) -> list[Any]:
+def _progress(epochs: int, quiet: bool, loss_name: str) -> list[Any]:
     from ..progress import EpochLogger, ProgressBar
 
     if quiet:
         return []
     if is_terminal():
-        return [ProgressBar(epochs)]
-    return [EpochLogger(epochs, every=max(1, epochs // 100))]
+        return [ProgressBar(epochs, loss_name=loss_name)]
+    return [EpochLogger(epochs, every=max(1, epochs // 100), loss_name=loss_name)]
 
 
 def _score_rows(scores: dict[str, dict[str, float]]) -> tuple[list[str], list[list[str]]]:
@@ -135,7 +135,7 @@ def train(
     that was never stopped.
     """
     from ..backend import get_namespace
-    from .workflow import can_animate, load_data, save_trained
+    from .workflow import can_animate, how_it_ended, load_data, loss_name, save_trained
     from .workflow import train as run
 
     config = config_from(options)
@@ -149,7 +149,7 @@ def train(
         model = run(
             dataset,
             config,
-            callbacks=_progress(config.epochs, quiet),
+            callbacks=_progress(config.epochs, quiet, loss_name(dataset, config)),
             animation=gif,
             checkpoint=checkpoint,
             checkpoint_every=checkpoint_every,
@@ -165,10 +165,13 @@ def train(
         raise click.exceptions.Exit(130) from None
     header, rows = _score_rows(model.scores)
     click.echo()
+    click.echo(f"loss = {model.loss_name}")
+    if dataset.task == "regression":
+        click.echo(f"rmse and mae in the units of {dataset.target_name!r}")
     echo_table(rows, header)
     h = model.history
-    stopped = " (stopped early)" if h.stopped_early else ""
-    click.echo(f"epochs {h.epochs}{stopped}   updates {h.n_updates}   time {model.seconds:.2f} s")
+    click.echo(how_it_ended(h, config))
+    click.echo(f"epochs {h.epochs}   updates {h.n_updates}   time {model.seconds:.2f} s")
     if out is not None:
         save_trained(model, out, data)
         click.echo(f"model written to {out}")
@@ -372,7 +375,7 @@ def sweep(data: str, params: tuple[str, ...], jobs: int, plot: str | None, **opt
     """
     from joblib import Parallel, delayed
 
-    from .workflow import load_data
+    from .workflow import how_it_ended, load_data
 
     base = config_from(options)
     axes: list[tuple[str, list[Any]]] = []
@@ -390,18 +393,31 @@ def sweep(data: str, params: tuple[str, ...], jobs: int, plot: str | None, **opt
     labels = [", ".join(f"{a}={_show(getattr(m.config, a))}" for a, _ in axes) for m in models]
     metric = "accuracy" if dataset.task == "classification" else "r2"
     rows = []
+    unfinished = []
     for label, m in zip(labels, models, strict=True):
         test = m.scores.get("test", {}).get(metric)
+        if how_it_ended(m.history, m.config).startswith("not converged"):
+            unfinished.append(label)
         rows.append(
             [
                 label,
+                str(m.history.epochs),
                 f"{m.scores['train']['loss']:.4f}",
                 f"{m.scores['train'][metric]:.4f}",
                 "-" if test is None else f"{test:.4f}",
                 f"{m.seconds:.2f}",
             ]
         )
-    echo_table(rows, ["setting", "train loss", f"train {metric}", f"test {metric}", "time s"])
+    names = sorted({m.loss_name for m in models})
+    click.echo(f"loss = {' / '.join(names)}")
+    echo_table(
+        rows, ["setting", "epochs", "train loss", f"train {metric}", f"test {metric}", "time s"]
+    )
+    if unfinished:
+        click.echo(
+            f"{len(unfinished)} of {len(models)} runs had not converged after --epochs "
+            f"{base.epochs} ({'; '.join(unfinished)}): raise --epochs or --learning-rate"
+        )
     out = ensure_dir(plot)
     if out is not None and dataset.task == "classification" and dataset.X.shape[1] == 2:
         from .. import plot as pictures

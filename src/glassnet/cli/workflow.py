@@ -49,12 +49,15 @@ __all__ = [
     "TrainedModel",
     "build_network",
     "can_animate",
+    "how_it_ended",
     "load_data",
+    "loss_name",
     "predict_with",
     "save_trained",
     "schedule_names",
     "score",
     "train",
+    "validation_fraction",
 ]
 
 
@@ -67,6 +70,15 @@ class TrainConfig:
     takes the optimizer's own default. ``batch_size`` is an int, ``"auto"`` (min(200, n),
     as scikit-learn) or ``"full"`` (full-batch gradient descent). ``device`` is where the
     network trains: ``"cpu"`` or ``"cuda"`` (see :meth:`~glassnet.network.Network.to`).
+
+    **When training ends.** ``epochs`` is the most epochs a run may take: a run stops as soon
+    as its loss has not fallen by more than ``tol`` for ``patience`` epochs in a row
+    (scikit-learn's ``tol`` and ``n_iter_no_change``). The loss watched is the validation
+    loss when there is a validation split (``validation_fraction``, or 0.1 of the training
+    rows with ``early_stopping``), whose best epoch's weights are then kept; otherwise the
+    training loss. The test rows are never looked at. ``fixed_epochs=True`` trains all
+    ``epochs`` epochs, as the tutorials do. The defaults (Adam, learning rate 0.01, batches of
+    min(200, n) rows, at most 10 000 epochs) learn every 2-D example of the README.
     """
 
     hidden: tuple[int, ...] = (16,)
@@ -75,14 +87,14 @@ class TrainConfig:
     loss: str | None = None
     init: str = "glorot_uniform"
     optimizer: str = "adam"
-    learning_rate: float | None = None
+    learning_rate: float | None = 0.01
     momentum: float = 0.0
     nesterov: bool = False
     schedule: str = "constant"
     decay: float = 1e-3
     gamma: float = 0.5
     step_epochs: int | None = None
-    epochs: int = 200
+    epochs: int = 10_000
     batch_size: int | str = "auto"
     l2: float = 0.0
     l1: float = 0.0
@@ -91,7 +103,9 @@ class TrainConfig:
     test_size: float = 0.25
     validation_fraction: float | None = None
     early_stopping: bool = False
-    patience: int = 10
+    patience: int = 20
+    tol: float = 1e-4
+    fixed_epochs: bool = False
     standardize: bool = True
     device: str = "cpu"
 
@@ -120,6 +134,8 @@ class TrainedModel:
     X_test: Array | None
     y_test: Array | None
     seconds: float
+    loss: Loss
+    output: str
     loss_name: str = "loss"
     scores: dict[str, dict[str, float]] = field(default_factory=dict)
 
@@ -188,9 +204,15 @@ def _outputs(dataset: Dataset, config: TrainConfig) -> tuple[int, str, Loss]:
     return n_out, output, get_loss(config.loss or "mse")
 
 
-def describe_loss(loss: Loss, config: TrainConfig, scaled_target: bool) -> str:
+def loss_name(dataset: Dataset, config: TrainConfig) -> str:
     """The training loss in words, as the progress lines, the tables and the pictures name it:
     ``"mean cross-entropy per row"``, ``"… + L2 penalty"``, ``"… (standardised target)"``."""
+    loss = _outputs(dataset, config)[2]
+    return describe_loss(loss, config, dataset.task == "regression" and config.standardize)
+
+
+def describe_loss(loss: Loss, config: TrainConfig, scaled_target: bool) -> str:
+    """:func:`loss_name` for a loss object."""
     words = loss.describe()
     penalties = [name for name, value in (("L2", config.l2), ("L1", config.l1)) if value]
     if penalties:
@@ -212,6 +234,44 @@ def build_network(config: TrainConfig, n_features: int, n_outputs: int, output: 
         l1=config.l1,
         random_state=config.random_state,
         device=config.device,
+    )
+
+
+def validation_fraction(config: TrainConfig) -> float | None:
+    """The share of training rows held out to watch the validation loss (None: no split)."""
+    if config.early_stopping and config.fixed_epochs:
+        raise ValidationError(
+            "--early-stopping stops on the validation loss and --fixed-epochs never stops "
+            "early; choose one"
+        )
+    if config.validation_fraction is not None:
+        return config.validation_fraction
+    return 0.1 if config.early_stopping else None
+
+
+def how_it_ended(history: History, config: TrainConfig) -> str:
+    """One line on why training ended: converged, stopped early, or not converged.
+
+    "Not converged" says how much the loss still fell over the last ``patience`` epochs,
+    relative to its value then, and what to change.
+    """
+    n = history.epochs
+    if config.fixed_epochs:
+        return f"trained the fixed {n} epochs (--fixed-epochs: no convergence check)"
+    if history.stopped_early and history.stop_reason:
+        if history.val_loss:
+            return f"stopped at epoch {n}: {history.stop_reason}"
+        return f"converged after {n} epochs: {history.stop_reason}"
+    window = min(config.patience, n - 1)
+    losses = history.val_loss or history.loss
+    if window < 1:
+        return f"not converged after {n} epoch(s); raise --epochs"
+    before, now = losses[-1 - window], losses[-1]
+    fell = 100.0 * (before - now) / abs(before) if before else 0.0
+    which = "validation loss" if history.val_loss else "loss"
+    return (
+        f"not converged after {n} epochs: the {which} fell {fell:.1f} % over the last "
+        f"{window} epochs; raise --epochs or --learning-rate"
     )
 
 
@@ -296,9 +356,8 @@ def train(
     network = build_network(config, X_train.shape[1], n_outputs, output)
     Xs = scaler.transform(X_train) if scaler is not None else X_train
     batch = _batch_size(config, len(Xs))
-    updates = (
-        1 if batch is None else math.ceil(len(Xs) * (1 - (config.validation_fraction or 0)) / batch)
-    )
+    validation = validation_fraction(config)
+    updates = 1 if batch is None else math.ceil(len(Xs) * (1 - (validation or 0)) / batch)
     targets = _targets(y_train, dataset.task, output, target_scaler)
     kwargs: dict[str, Any] = {
         "loss": loss,
@@ -307,6 +366,12 @@ def train(
         "shuffle": True,
         "random_state": config.random_state,
         "callbacks": callbacks,
+        # when to stop: the loss stalls (the validation loss if there is a split) or --epochs
+        "validation_fraction": validation,
+        "early_stopping": not config.fixed_epochs,
+        "patience": config.patience,
+        "min_delta": config.tol,
+        "restore_best": validation is not None,
     }
     start = time.perf_counter()
     if animation is not None and (checkpoint is not None or resume is not None):
@@ -333,9 +398,6 @@ def train(
             Xs,
             targets,
             epochs=config.epochs,
-            validation_fraction=config.validation_fraction,
-            early_stopping=config.early_stopping,
-            patience=config.patience,
             checkpoint=checkpoint,
             checkpoint_every=checkpoint_every,
             resume=resume,
@@ -354,6 +416,8 @@ def train(
         X_test,
         y_test,
         seconds,
+        loss,
+        output,
         describe_loss(loss, config, target_scaler is not None),
     )
     model.scores["train"] = score(model, X_train, y_train)
@@ -383,13 +447,22 @@ def predict_with(
 
 
 def score(model: TrainedModel, X: Array, y: Array) -> dict[str, float]:
-    """Loss and accuracy (classification) or loss (MSE in target units) and R² (regression)."""
-    pred, proba = predict_with(
-        model.network, X, model.scaler, model.target_scaler, model.dataset.task
-    )
-    if proba is not None:
-        return {"loss": metrics.log_loss(y, proba), "accuracy": metrics.accuracy(y, pred)}
-    return {"loss": metrics.mean_squared_error(y, pred), "r2": metrics.r2_score(y, pred)}
+    """The training loss (:attr:`TrainedModel.loss_name`, as the progress lines show it) on
+    these rows, and accuracy (classification) or RMSE, MAE and R² in the target's own units
+    (regression)."""
+    d = model.dataset
+    Xs = model.scaler.transform(X) if model.scaler is not None else X
+    targets = _targets(y, d.task, model.output, model.target_scaler)
+    scores = {"loss": model.network.objective(Xs, targets, model.loss)}
+    pred = model.predict(X)
+    if d.task == "classification":
+        return {**scores, "accuracy": metrics.accuracy(y, pred)}
+    return {
+        **scores,
+        "rmse": math.sqrt(metrics.mean_squared_error(y, pred)),
+        "mae": metrics.mean_absolute_error(y, pred),
+        "r2": metrics.r2_score(y, pred),
+    }
 
 
 def save_trained(model: TrainedModel, path: str | Path, source: str) -> None:
