@@ -287,6 +287,41 @@ def test_reproduce_iris_says_its_iterations_and_r2(capsys):
     assert f"R² of the fits: linear regression {linear:.3f}, 2-3-1 network {network:.3f}" in out
 
 
+def test_reproduce_names_the_tutorial_and_puts_its_numbers_beside_glassnets(capsys):
+    code, out, _ = run(capsys, "reproduce", "moons", "--no-sweep")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith('Reproducing Denny Britz, "Implementing a Neural Network')
+    assert lines[1].startswith("make_moons(200, noise=0.20)")
+    assert lines[2].startswith("loss = loss incl. L2 penalty, as the tutorial prints it")
+    assert "  Loss after iteration 1000: tutorial 0.068947 — glassnet 0.068947 (same)" in lines
+
+
+def test_reproduce_iris_runs_from_the_tutorials_printed_start(capsys):
+    """The linear fit from the tutorial's printed start, written out as the tutorial's loop
+    (simultaneous updates here: glassnet's gradient descent)."""
+    from glassnet.experiments.iris import load_iris_regression
+
+    X, y = load_iris_regression()
+    y = y.ravel()
+    w, b = np.array([0.080, 0.220]), 0.259
+    cost = lambda w, b: 0.5 * np.sum((y - (X @ w + b)) ** 2)  # noqa: E731
+    initial = cost(w, b)
+    for _ in range(2000):
+        residual = y - (X @ w + b)
+        w, b = w + 0.001 * (X.T @ residual), b + 0.001 * residual.sum()
+    code, out, _ = run(capsys, "reproduce", "iris", "--json")
+    assert code == 0
+    numbers = json.loads(out)
+    assert numbers["tutorial"]["title"] == "DIY neural network"
+    rows = numbers["tutorial_printed"]
+    assert rows["linear regression: initial cost"]["tutorial"] == 5.384
+    assert rows["linear regression: initial cost"]["glassnet"] == pytest.approx(initial, rel=1e-12)
+    assert rows["linear regression: final cost"]["tutorial"] == 0.665
+    assert rows["linear regression: final cost"]["glassnet"] == pytest.approx(cost(w, b), rel=1e-12)
+    assert rows["2-3-1 network: final cost"]["glassnet"] == numbers["losses"][-1]
+
+
 @pytest.mark.parametrize("experiment", ["diabetes", "iris"])
 def test_reproduce_other_tutorials(capsys, tmp_path, experiment):
     code, out, _ = run(capsys, "reproduce", experiment, "--plot", tmp_path)

@@ -22,6 +22,34 @@ def _say(quiet: bool, text: str) -> None:
         click.echo(text)
 
 
+def _introduce(quiet: bool, name: str) -> dict[str, Any]:
+    """Print who wrote the tutorial, its setting and its loss; the same for ``--json``."""
+    t = experiments.TUTORIALS[name]
+    _say(quiet, t.header())
+    _say(quiet, f"loss = {t.loss}")
+    return {
+        "tutorial": {"author": t.author, "title": t.title, "where": t.where, "setting": t.setting},
+        "loss_name": t.loss,
+    }
+
+
+def _beside(quiet: bool, name: str, ours: dict[str, float]) -> dict[str, Any]:
+    """The tutorial's own printed numbers beside glassnet's, at the tutorial's precision."""
+    t = experiments.TUTORIALS[name]
+    rows = {}
+    if t.printed:
+        _say(quiet, "\nThe tutorial's printed numbers beside glassnet's:")
+    for label, printed in t.printed.items():
+        decimals = len(printed.split(".")[1]) if "." in printed else 0
+        mine = f"{ours[label]:.{decimals}f}"
+        same = "same" if mine == printed else "differs"
+        _say(quiet, f"  {label}: tutorial {printed} — glassnet {mine} ({same})")
+        rows[label] = {"tutorial": float(printed), "glassnet": ours[label]}
+    if t.note:
+        _say(quiet, f"{'' if t.printed else chr(10)}Note: {t.note}.")
+    return {"tutorial_printed": rows}
+
+
 def _close() -> None:
     import matplotlib.pyplot as plt
 
@@ -32,11 +60,7 @@ def moons(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Resul
     """WildML: the 2-3-2 network, its lines, boundary, loss, baseline, sweep and animation."""
     from .. import plot
 
-    _say(
-        quiet,
-        "make_moons(200, noise=0.20); 2-3-2 network, tanh hidden, softmax output; "
-        "20000 full-batch passes, learning rate 0.01, L2 0.01",
-    )
+    about = _introduce(quiet, "moons")
     result = experiments.moons(print_every=None if quiet else 1000)
     baseline = experiments.logistic_baseline()
     _say(quiet, f"Training accuracy: {result.train_accuracy:.3f}")
@@ -45,11 +69,14 @@ def moons(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Resul
         f"Logistic regression (no hidden layer) training accuracy: {baseline.train_accuracy:.3f}",
     )
     numbers: dict[str, Any] = {
+        **about,
         "losses": result.losses.tolist(),
         "train_accuracy": result.train_accuracy,
         "final_loss": float(result.losses[-1]),
         "logistic_regression_train_accuracy": baseline.train_accuracy,
     }
+    at = {f"Loss after iteration {i}": float(result.losses[i]) for i in (0, 1000)}
+    numbers.update(_beside(quiet, "moons", at))
     swept = experiments.hidden_size_sweep() if sweep else None
     if swept is not None:
         _say(quiet, "\nHidden layer sizes (held-out test set: make_moons(1000), random_state=1)")
@@ -122,21 +149,21 @@ def diabetes(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Re
     from ..metrics import confusion_matrix
 
     result = experiments.diabetes()
-    _say(
-        quiet,
-        "Pima diabetes (200 training rows, 332 test rows): 7 standardised inputs, "
-        "4 sigmoid hidden units, sigmoid output, cross-entropy, 1500 epochs",
-    )
+    about = _introduce(quiet, "diabetes")
     for i in range(0, len(result.losses), 100):
         _say(quiet, f"Cost after epoch {i + 1}: {result.losses[i]:.6f}")
     _say(quiet, f"Cost after epoch {len(result.losses)}: {result.losses[-1]:.6f}")
     _say(quiet, f"Training accuracy: {result.train_accuracy:.3f}")
     _say(quiet, f"Test accuracy: {result.test_accuracy:.3f}")
     numbers = {
+        **about,
         "losses": result.losses.tolist(),
         "train_accuracy": result.train_accuracy,
         "test_accuracy": result.test_accuracy,
     }
+    numbers.update(_beside(quiet, "diabetes", {}))
+    fell = 100 * (result.losses[799] - result.losses[-1]) / result.losses[799]
+    _say(quiet, f"glassnet: the cost falls {fell:.1f} % more from epoch 800 to epoch 1500.")
     pictures: list[Path] = []
     if out is not None:
         pictures = [out / "diabetes_cost.png", out / "diabetes_confusion_matrix.png"]
@@ -155,7 +182,7 @@ def iris(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result
     r = experiments.iris_regression(linear_iterations=linear_iterations, iterations=iterations)
     w = r.linear_network.layers[0].params["weight"].ravel()
     b = r.linear_network.layers[0].params["bias"][0]
-    _say(quiet, "Iris: sepal length and width -> petal length, scaled by their maxima")
+    about = _introduce(quiet, "iris")
     _say(
         quiet,
         f"Linear regression by gradient descent (learning rate 0.001, {linear_iterations} "
@@ -173,7 +200,22 @@ def iris(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result
     _say(quiet, f"final cost (backpropagation) = {r.losses[-1]:.3f}")
     _say(quiet, f"final cost (numerical gradient) = {r.numerical_losses[-1]:.3f}")
     _say(quiet, f"R² of the fits: linear regression {r.linear_r2:.3f}, 2-3-1 network {r.r2:.3f}")
+    start, end, (w1, w2, b) = experiments.linear_regression_from(0.080, 0.220, 0.259)
+    ours = {
+        "linear regression: initial cost": start,
+        "linear regression: final cost": end,
+        "2-3-1 network: initial cost": r.initial_cost,
+        "2-3-1 network: final cost": float(r.losses[-1]),
+    }
+    beside = _beside(quiet, "iris", ours)
+    _say(
+        quiet,
+        f"From that start glassnet ends at w1={w1:.3f}, w2={w2:.3f}, b={b:.3f} "
+        "(tutorial: w1=1.902, w2=-0.923, b=-0.221).",
+    )
     numbers = {
+        **about,
+        **beside,
         "linear_losses": r.linear_losses.tolist(),
         "losses": r.losses.tolist(),
         "numerical_losses": r.numerical_losses.tolist(),
@@ -217,11 +259,12 @@ def toy(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result:
     from .. import plot
 
     r = experiments.toy()
-    _say(quiet, "4-row table, 3-4-1 sigmoid network, no biases, 1500 iterations")
+    about = _introduce(quiet, "toy")
     _say(quiet, "Predictions after 1500 training iterations (target -> output):")
     for target, output in zip(r.y.ravel(), r.outputs.ravel(), strict=True):
         _say(quiet, f"  {target:.0f} -> {output:.6f}")
-    numbers = {"losses": r.losses.tolist(), "outputs": r.outputs.ravel().tolist()}
+    numbers = {**about, "losses": r.losses.tolist(), "outputs": r.outputs.ravel().tolist()}
+    numbers.update(_beside(quiet, "toy", {}))
     pictures: list[Path] = []
     if out is not None:
         pictures = [out / "toy_loss.png"]

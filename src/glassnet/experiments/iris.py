@@ -28,7 +28,7 @@ from ._common import losses_after_updates
 
 Array = NDArray[Any]
 
-__all__ = ["IrisResult", "iris_regression", "load_iris_regression"]
+__all__ = ["IrisResult", "iris_regression", "linear_regression_from", "load_iris_regression"]
 
 
 @dataclass
@@ -142,4 +142,24 @@ def iris_regression(
         linear_r2=r2_score(y, linear.predict(X)),
         X=X,
         y=y,
+    )
+
+
+def linear_regression_from(
+    w1: float, w2: float, b: float, *, iterations: int = 2000, learning_rate: float = 0.001
+) -> tuple[float, float, tuple[float, float, float]]:
+    """The tutorial's linear regression from given starting parameters (e.g. the ones it
+    printed): (initial cost, final cost, (w1, w2, b)) after ``iterations`` updates."""
+    X, y = load_iris_regression()  # full-batch sums: the row order does not matter
+    cost = SumSquaredError(scale=0.5)
+    linear = Network([Dense(2, 1)])
+    linear.layers[0].params["weight"][:, 0] = (w1, w2)
+    linear.layers[0].params["bias"][:] = b
+    initial = linear.objective(X, y, cost)
+    fit(linear, X, y, loss=cost, optimizer=GradientDescent(learning_rate), epochs=iterations)
+    w = linear.layers[0].params["weight"][:, 0]
+    return (
+        initial,
+        linear.objective(X, y, cost),
+        (float(w[0]), float(w[1]), float(linear.layers[0].params["bias"][0])),
     )
