@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io as stdio
 import itertools
+import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +27,15 @@ from .common import (
 )
 
 
-def _progress(epochs: int, quiet: bool, loss_name: str) -> list[Any]:
+def _progress(epochs: int, quiet: bool, loss_name: str, to_stderr: bool = False) -> list[Any]:
     from ..progress import EpochLogger, ProgressBar
 
     if quiet:
         return []
     if is_terminal():
         return [ProgressBar(epochs, loss_name=loss_name)]
-    return [EpochLogger(epochs, every=max(1, epochs // 100), loss_name=loss_name)]
+    file = sys.stderr if to_stderr else None
+    return [EpochLogger(epochs, file=file, every=max(1, epochs // 100), loss_name=loss_name)]
 
 
 def _score_rows(scores: dict[str, dict[str, float]]) -> tuple[list[str], list[list[str]]]:
@@ -105,11 +109,18 @@ def _training_pictures(model: Any, out: Path) -> list[Path]:
     help="Go on from this checkpoint (same data and options).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the summary as JSON on standard output (progress goes to standard error).",
+)
 def train(
     data: str,
     out: str | None,
     plot: str | None,
     quiet: bool,
+    as_json: bool,
     checkpoint: str | None,
     checkpoint_every: int,
     resume: str | None,
@@ -117,15 +128,17 @@ def train(
 ) -> None:
     """Train a network on DATA: a built-in dataset name or a CSV file.
 
-    Shows a progress bar in a terminal (one line per epoch otherwise), then a summary of
-    loss and accuracy (R² for regression) on the training and test rows.
+    Trains until the loss stops falling by more than --tol for --patience epochs (at most
+    --epochs), then says whether it converged. Shows what the loss is and a progress bar in
+    a terminal (one line every epochs/100 epochs otherwise), then the loss and accuracy
+    (RMSE, MAE and R² in the target's units for regression) on the training and test rows.
 
     \b
     Examples:
       glassnet train moons --hidden 3 --activation tanh --plot out/
       glassnet train iris --hidden 16,16 --epochs 300 --out iris.glassnet
-      glassnet train diabetes --hidden 4 --activation sigmoid --optimizer gd --learning-rate 0.1 --batch-size full --epochs 1500
-      glassnet train data.csv --target price --hidden 64,32 --early-stopping --validation-fraction 0.1
+      glassnet train diabetes --hidden 4 --activation sigmoid --optimizer gd --learning-rate 0.1 --batch-size full --epochs 1500 --fixed-epochs
+      glassnet train data.csv --target price --hidden 64,32 --early-stopping
       glassnet train data.csv --target label --hidden 256,128 --device cuda
       glassnet train digits --epochs 500 --checkpoint run.ckpt --out digits.glassnet
       glassnet train digits --epochs 500 --resume run.ckpt --out digits.glassnet
@@ -149,7 +162,7 @@ def train(
         model = run(
             dataset,
             config,
-            callbacks=_progress(config.epochs, quiet, loss_name(dataset, config)),
+            callbacks=_progress(config.epochs, quiet, loss_name(dataset, config), as_json),
             animation=gif,
             checkpoint=checkpoint,
             checkpoint_every=checkpoint_every,
@@ -163,21 +176,34 @@ def train(
                 err=True,
             )
         raise click.exceptions.Exit(130) from None
-    header, rows = _score_rows(model.scores)
-    click.echo()
-    click.echo(f"loss = {model.loss_name}")
-    if dataset.task == "regression":
-        click.echo(f"rmse and mae in the units of {dataset.target_name!r}")
-    echo_table(rows, header)
     h = model.history
-    click.echo(how_it_ended(h, config))
-    click.echo(f"epochs {h.epochs}   updates {h.n_updates}   time {model.seconds:.2f} s")
+    if as_json:
+        summary = {
+            "loss_name": model.loss_name,
+            "scores": model.scores,
+            "epochs": h.epochs,
+            "updates": h.n_updates,
+            "stopped_early": h.stopped_early,
+            "ended": how_it_ended(h, config),
+            "seconds": model.seconds,
+        }
+        click.echo(json.dumps(summary))
+    else:
+        header, rows = _score_rows(model.scores)
+        click.echo()
+        click.echo(f"loss = {model.loss_name}")
+        if dataset.task == "regression":
+            click.echo(f"rmse and mae in the units of {dataset.target_name!r}")
+        echo_table(rows, header)
+        click.echo(how_it_ended(h, config))
+        click.echo(f"epochs {h.epochs}   updates {h.n_updates}   time {model.seconds:.2f} s")
+    say = functools.partial(click.echo, err=as_json)
     if out is not None:
         save_trained(model, out, data)
-        click.echo(f"model written to {out}")
+        say(f"model written to {out}")
     if folder is not None:
         for path in [*_training_pictures(model, folder), *([gif] if gif else [])]:
-            click.echo(f"picture written to {path}")
+            say(f"picture written to {path}")
 
 
 def _labelled_data(
