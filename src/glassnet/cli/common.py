@@ -11,6 +11,8 @@ import click
 
 from .. import __version__
 from ..activations import ACTIVATIONS
+from ..data.reading import MISSING_VALUES
+from ..data.tabular import HANDLE_UNKNOWN, MISSING_STRATEGIES
 from ..losses import LOSSES
 from ..optimizers import OPTIMIZERS
 from .workflow import schedule_names
@@ -48,6 +50,26 @@ def batch_size(ctx: click.Context | None, param: click.Parameter | None, value: 
     if size < 1:
         raise click.BadParameter(f"batch size must be at least 1, got {size}")
     return size
+
+
+def column_list(
+    ctx: click.Context | None, param: click.Parameter | None, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Column names from ``--drop a,b --drop c``, in order, without repeats."""
+    names = [name.strip() for item in value for name in item.split(",") if name.strip()]
+    return tuple(dict.fromkeys(names))
+
+
+MISSING_HELP = (
+    "What a missing cell of a CSV file means: error names its column and row; drop drops "
+    "the rows that have one (in training only: predict and evaluate never drop a row); mean "
+    "and median fill a numeric column's cells with the training rows' mean or median (a text "
+    "column's with its most frequent value); most-frequent fills any column with its most "
+    "frequent value. The filling is saved with the model and applied by predict and "
+    "evaluate. A cell is missing when it is empty or one of: "
+    + " ".join(v for v in MISSING_VALUES if v)
+    + " (after stripping spaces)."
+)
 
 
 def training_options(func: F) -> F:
@@ -167,6 +189,30 @@ def training_options(func: F) -> F:
             default=None,
             help="Override the task inferred from a CSV's label column.",
         ),
+        click.option(
+            "--drop",
+            "drop",
+            metavar="COL[,COL…]",
+            multiple=True,
+            callback=column_list,
+            help="Leave these CSV columns out (repeatable).",
+        ),
+        click.option(
+            "--missing",
+            type=click.Choice(MISSING_STRATEGIES),
+            default="error",
+            show_default=True,
+            help=MISSING_HELP,
+        ),
+        click.option(
+            "--handle-unknown",
+            type=click.Choice(HANDLE_UNKNOWN),
+            default="error",
+            show_default=True,
+            help="A text value at predict or evaluate that no training row had: an error, or "
+            "(ignore) none of the known categories. Text columns are one-hot encoded; their "
+            "categories come from the training rows.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -200,6 +246,25 @@ def config_from(options: dict[str, Any]) -> Any:
         standardize=not options["no_standardize"],
         device=options.get("device", "cpu"),
     )
+
+
+def load_training_data(data: str, options: dict[str, Any], random_state: int) -> Any:
+    """:func:`~glassnet.cli.workflow.load_data` with the data options of
+    :func:`training_options`; what loading did to the rows is said on standard error."""
+    from .workflow import load_data
+
+    dataset = load_data(
+        data,
+        target=options["target"],
+        task=options["task"],
+        random_state=random_state,
+        drop=options["drop"],
+        missing=options["missing"],
+        handle_unknown=options["handle_unknown"],
+    )
+    for note in dataset.notes:
+        click.echo(f"glassnet: {note}", err=True)
+    return dataset
 
 
 def plot_dir(func: F) -> F:
