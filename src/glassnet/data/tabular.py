@@ -262,7 +262,7 @@ class TableEncoder:
         else:
             self._refuse_missing(frame, name, text, fitting=False)
         categories = self.categories_[name]
-        codes = np.asarray(pd.Categorical(text, categories=categories).codes)
+        codes = pd.Index(categories, dtype=object).get_indexer(text.to_numpy())  # -1: unseen
         unknown = codes < 0
         if unknown.any() and self.handle_unknown == "error":
             i = first_row(unknown)
