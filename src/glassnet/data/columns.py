@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..errors import ValidationError
 
@@ -38,6 +39,7 @@ __all__ = [
     "did_you_mean",
     "first_row",
     "is_numeric",
+    "numeric_block",
     "row_of",
     "source_of",
     "text_cells",
@@ -220,3 +222,21 @@ def column_numbers(frame: pd.DataFrame, name: str) -> pd.Series:
             f"{row_of(frame, i)}; correct that cell or empty it to mark it missing"
         )
     return values
+
+
+def numeric_block(frame: pd.DataFrame, names: Sequence[str]) -> NDArray[np.float64]:
+    """Numeric columns as a new C-ordered float64 block (n_rows, len(names)), NaN where a
+    cell is missing; a word or an infinite number is refused as :func:`column_numbers` does.
+
+    Columns that pandas types as numbers are converted together, in one copy.
+    """
+    if all(is_numeric(frame[name]) for name in names):
+        values = frame[list(names)].to_numpy(dtype=np.float64, na_value=np.nan)
+        block = np.array(values, dtype=np.float64, order="C")
+    else:
+        block = np.column_stack([column_numbers(frame, name).to_numpy() for name in names])
+    infinite = np.isinf(block)
+    if infinite.any():
+        j = first_row(infinite.any(axis=0))
+        column_numbers(frame, names[j])  # raises, naming the row and the number
+    return block.reshape(len(frame), len(names))

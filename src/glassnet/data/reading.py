@@ -8,8 +8,8 @@ row 1, and blank lines count and are skipped. Cells are stripped of surrounding 
 cell is missing when it is empty or one of :data:`MISSING_VALUES` — pandas' default
 missing-value strings, and ``?``.
 
-Reading costs about what ``pandas.read_csv`` costs (``python -m benchmarks --only READ``):
-the file is read once into memory and parsed from there, and the slower record-by-record
+Reading costs little more than ``pandas.read_csv`` (``python -m benchmarks --only READ``):
+pandas parses the file, a second pass counts its lines, and the slower record-by-record
 pass of the csv module runs only when pandas' rows cannot be numbered by counting lines or
 may hide a short row (blank lines, a line break inside quotes, a missing value in the last
 column), or to name a ragged row.
@@ -85,14 +85,13 @@ def read_table(path: PathLike) -> pd.DataFrame:
     import pandas as pd
 
     where = os.fspath(path)
-    data = _read_bytes(where)
-    header = _header(data, where)
+    header = _header(where)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", pd.errors.DtypeWarning)  # mixed chunks: text
             warnings.simplefilter("error", pd.errors.ParserWarning)  # a long first row
             frame = pd.read_csv(
-                io.BytesIO(data),
+                where,
                 encoding="utf-8",
                 index_col=False,
                 skipinitialspace=True,
@@ -100,18 +99,20 @@ def read_table(path: PathLike) -> pd.DataFrame:
                 na_values=list(MISSING_VALUES),
             )
     except UnicodeDecodeError:
-        raise _not_utf8(data, where) from None
+        raise _not_utf8(_read_bytes(where), where) from None
     except pd.errors.EmptyDataError:
         raise ValidationError(f"{where} has a header row but no data rows") from None
     except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as exc:
-        _check_ragged(data, where, header)
+        _check_ragged(where, header)
         raise ValidationError(f"{where} could not be read as CSV: {exc}") from None
+    except OSError as exc:
+        raise ValidationError(f"cannot read {where}: {exc.strerror or exc}") from None
     if len(frame) == 0:
         raise ValidationError(f"{where} has a header row but no data rows")
     if len(frame.columns) != len(header):
         raise ValidationError(f"{where} could not be read as CSV: its header row is unclear")
     frame.columns = pd.Index(header, dtype=object)
-    frame.index = pd.Index(_line_numbers(data, where, frame, header), name="row")
+    frame.index = pd.Index(_line_numbers(where, frame, header), name="row")
     for name in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[name].dtype):
             frame[name] = _clean_text(frame[name])
@@ -119,10 +120,11 @@ def read_table(path: PathLike) -> pd.DataFrame:
     return frame
 
 
-def _read_bytes(where: str) -> bytes:
+def _read_bytes(where: str, size: int = -1) -> bytes:
+    """The file's bytes (its first ``size`` ones), or the reason it cannot be read."""
     try:
         with open(where, "rb") as handle:
-            return handle.read()
+            return handle.read(size)
     except FileNotFoundError:
         raise ValidationError(f"no such file: {where}") from None
     except IsADirectoryError:
@@ -141,8 +143,9 @@ def _not_utf8(data: bytes, where: str) -> ValidationError:
     return ValidationError(f"{where} is not UTF-8 text{offset}; save it as UTF-8 and try again")
 
 
-def _records(data: bytes, where: str) -> list[tuple[int, list[str]]]:
+def _records(where: str) -> list[tuple[int, list[str]]]:
     """Each record with content and the line it starts on (slow: for checks and messages)."""
+    data = _read_bytes(where)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -159,9 +162,9 @@ def _records(data: bytes, where: str) -> list[tuple[int, list[str]]]:
     return found
 
 
-def _header(data: bytes, where: str) -> list[str]:
+def _header(where: str) -> list[str]:
     """The stripped names of the first non-blank line, checked."""
-    head = data[: 1 << 20].decode("utf-8-sig", errors="replace")
+    head = _read_bytes(where, 1 << 20).decode("utf-8-sig", errors="replace")
     lines = [line for line in head.splitlines() if line.strip()]
     if not lines:
         raise ValidationError(
@@ -187,23 +190,31 @@ def _ragged(record: tuple[int, list[str]], where: str, width: int) -> Validation
     )
 
 
-def _check_ragged(data: bytes, where: str, header: list[str]) -> None:
-    for record in _records(data, where)[1:]:
+def _check_ragged(where: str, header: list[str]) -> None:
+    for record in _records(where)[1:]:
         if len(record[1]) != len(header):
             raise _ragged(record, where, len(header))
 
 
-def _line_numbers(data: bytes, where: str, frame: pd.DataFrame, header: list[str]) -> Any:
+def _count_lines(where: str) -> int:
+    """The number of lines in the file (a last line without a newline counts)."""
+    count, last = 0, b"\n"
+    with open(where, "rb") as handle:
+        while chunk := handle.read(1 << 24):
+            count, last = count + chunk.count(b"\n"), chunk[-1:]
+    return count + (last != b"\n")
+
+
+def _line_numbers(where: str, frame: pd.DataFrame, header: list[str]) -> Any:
     """The line each row of ``frame`` starts on, checking short rows on the way.
 
     pandas pads a row with too few fields with missing values, so where the last column has
     a missing value, and where the file has more lines than rows (blank lines, a quoted line
     break), the records are counted with the csv module; otherwise row i is on line i + 2.
     """
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if lines == len(frame) + 1 and not frame.iloc[:, -1].isna().any():
+    if not frame.iloc[:, -1].isna().any() and _count_lines(where) == len(frame) + 1:
         return np.arange(2, len(frame) + 2)
-    records = _records(data, where)[1:]
+    records = _records(where)[1:]
     for record in records:
         if len(record[1]) != len(header):
             raise _ragged(record, where, len(header))

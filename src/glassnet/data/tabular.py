@@ -40,8 +40,8 @@ from .columns import (
     check_cardinality,
     check_columns,
     column_kind,
-    column_numbers,
     first_row,
+    numeric_block,
     row_of,
     source_of,
     text_cells,
@@ -138,6 +138,8 @@ class TableEncoder:
         TableEncoder
             ``self``, fitted.
         """
+        import pandas as pd
+
         frame = self._checked(frame)
         if len(frame) == 0:
             raise ValidationError(f"{source_of(frame)} has no rows to learn the encoding from")
@@ -148,19 +150,19 @@ class TableEncoder:
                 f"no feature columns are left after dropping {self.drop}; a network needs at "
                 "least one"
             )
-        kinds, categories, fill = {}, {}, {}
+        kinds = {name: column_kind(frame, name) for name in columns}
+        numeric = [name for name in columns if kinds[name] == "numeric"]
+        numbers = numeric_block(frame, numeric)
+        categories, fill = {}, {}
         for name in columns:
-            series = frame[name]
-            kinds[name] = column_kind(frame, name)
             if kinds[name] == "categorical":
-                text = text_cells(series)
-                categories[name] = sorted(set(text.dropna()))
+                values = text_cells(frame[name])
+                categories[name] = sorted(set(values.dropna()))
                 check_cardinality(frame, name, len(categories[name]))
-                values: pd.Series = text
             else:
-                values = column_numbers(frame, name)
+                values = pd.Series(numbers[:, numeric.index(name)], index=frame.index)
             if self.missing in ("error", "drop"):
-                self._refuse_missing(frame, name, values, fitting=True)
+                self._refuse_missing(frame, name, values.isna(), fitting=True)
             else:
                 fill[name] = self._fill_value(frame, name, values, kinds[name])
         self.columns_, self.kinds_, self.categories_, self.fill_ = (
@@ -219,16 +221,21 @@ class TableEncoder:
             raise ValidationError("this TableEncoder is not fitted yet; call fit(frame) first")
         frame = self._checked(frame)
         check_columns(self.columns_, list(frame.columns), "feature column", source_of(frame))
+        numeric = [name for name in self.columns_ if self.kinds_[name] == "numeric"]
+        numbers = self._numbers(frame, numeric)
+        if len(numeric) == len(self.columns_):
+            return numbers  # no text column: the block of numbers is the matrix
         out = np.zeros((len(frame), len(self.feature_names_out_)), dtype=np.float64)
-        j = 0
+        j, places = 0, []
         for name in self.columns_:
             if self.kinds_[name] == "numeric":
-                out[:, j] = self._numeric_column(frame, name)
+                places.append(j)
                 j += 1
             else:
                 k = len(self.categories_[name])
                 self._one_hot(frame, name, out[:, j : j + k])
                 j += k
+        out[:, places] = numbers
         return out
 
     def fit_transform(self, frame: pd.DataFrame) -> NDArray[np.float64]:
@@ -246,12 +253,16 @@ class TableEncoder:
                 names += [f"{name}={c}" for c in self.categories_[name]]
         return names
 
-    def _numeric_column(self, frame: pd.DataFrame, name: str) -> NDArray[np.float64]:
-        values = column_numbers(frame, name)
-        if name in self.fill_:
-            return values.fillna(self.fill_[name]).to_numpy(dtype=np.float64)
-        self._refuse_missing(frame, name, values, fitting=False)
-        return values.to_numpy(dtype=np.float64)
+    def _numbers(self, frame: pd.DataFrame, names: list[str]) -> NDArray[np.float64]:
+        """The numeric columns as an (n_rows, len(names)) block, missing cells filled."""
+        block = numeric_block(frame, names)
+        missing = np.isnan(block)
+        for j in np.flatnonzero(missing.any(axis=0)):
+            name = names[j]
+            if name not in self.fill_:
+                self._refuse_missing(frame, name, missing[:, j], fitting=False)
+            block[missing[:, j], j] = self.fill_[name]
+        return block
 
     def _one_hot(self, frame: pd.DataFrame, name: str, block: NDArray[np.float64]) -> None:
         import pandas as pd
@@ -260,7 +271,7 @@ class TableEncoder:
         if name in self.fill_:
             text = text.fillna(self.fill_[name])
         else:
-            self._refuse_missing(frame, name, text, fitting=False)
+            self._refuse_missing(frame, name, text.isna(), fitting=False)
         categories = self.categories_[name]
         codes = pd.Index(categories, dtype=object).get_indexer(text.to_numpy())  # -1: unseen
         unknown = codes < 0
@@ -278,9 +289,10 @@ class TableEncoder:
         block[rows, codes[rows]] = 1.0
 
     def _refuse_missing(
-        self, frame: pd.DataFrame, name: str, values: pd.Series, *, fitting: bool
+        self, frame: pd.DataFrame, name: str, missing: Any, *, fitting: bool
     ) -> None:
-        missing = values.isna().to_numpy()
+        """Raise at the first row where ``missing`` is true, if any: no value fills it."""
+        missing = np.asarray(missing)
         if not missing.any():
             return
         where = row_of(frame, first_row(missing))
