@@ -34,9 +34,11 @@ __all__ = [
     "cell_text",
     "check_cardinality",
     "check_columns",
+    "checked_frame",
     "column_kind",
     "column_numbers",
     "did_you_mean",
+    "fill_value",
     "first_row",
     "is_numeric",
     "numeric_block",
@@ -240,3 +242,37 @@ def numeric_block(frame: pd.DataFrame, names: Sequence[str]) -> NDArray[np.float
         j = first_row(infinite.any(axis=0))
         column_numbers(frame, names[j])  # raises, naming the row and the number
     return block.reshape(len(frame), len(names))
+
+
+def checked_frame(frame: Any) -> pd.DataFrame:
+    """``frame`` if it is a DataFrame with distinct string column names; else an error."""
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise ValidationError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    names = list(frame.columns)
+    if not all(isinstance(c, str) for c in names):
+        raise ValidationError(f"the table's column names must be strings, got {names!r}")
+    duplicates = sorted({c for c in names if names.count(c) > 1})
+    if duplicates:
+        raise ValidationError(f"{source_of(frame)} has duplicate column names {duplicates}")
+    return frame
+
+
+def fill_value(
+    frame: pd.DataFrame, name: str, values: pd.Series, kind: str, strategy: str
+) -> float | str:
+    """What fills a column's missing cells: pandas' mean, median or mode of ``values`` (a
+    text column's mode whatever the strategy; the first mode, in sorted order, on a tie)."""
+    present = values.dropna()
+    if present.empty:
+        raise ValidationError(
+            f"column {name!r} has no values in {source_of(frame)}'s training rows to "
+            f"impute its missing cells from; leave it out with --drop {name}"
+        )
+    if kind == "numeric" and strategy == "mean":
+        return float(present.mean())
+    if kind == "numeric" and strategy == "median":
+        return float(present.median())
+    mode = present.mode().iloc[0]
+    return float(mode) if kind == "numeric" else str(mode)

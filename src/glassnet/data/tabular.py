@@ -39,7 +39,9 @@ from ..errors import ModelFileError, ValidationError
 from .columns import (
     check_cardinality,
     check_columns,
+    checked_frame,
     column_kind,
+    fill_value,
     first_row,
     numeric_block,
     row_of,
@@ -138,9 +140,14 @@ class TableEncoder:
         TableEncoder
             ``self``, fitted.
         """
+        self._fit(frame)
+        return self
+
+    def _fit(self, frame: pd.DataFrame) -> NDArray[np.float64]:
+        """Fit on ``frame``, and return its numeric columns' block (NaN where missing)."""
         import pandas as pd
 
-        frame = self._checked(frame)
+        frame = checked_frame(frame)
         if len(frame) == 0:
             raise ValidationError(f"{source_of(frame)} has no rows to learn the encoding from")
         check_columns(self.drop, list(frame.columns), "column to drop", source_of(frame))
@@ -153,18 +160,21 @@ class TableEncoder:
         kinds = {name: column_kind(frame, name) for name in columns}
         numeric = [name for name in columns if kinds[name] == "numeric"]
         numbers = numeric_block(frame, numeric)
+        gaps = [bool(gap) for gap in np.isnan(numbers).sum(axis=0)]
         categories, fill = {}, {}
         for name in columns:
             if kinds[name] == "categorical":
                 values = text_cells(frame[name])
                 categories[name] = sorted(set(values.dropna()))
                 check_cardinality(frame, name, len(categories[name]))
+            elif self.missing in ("error", "drop") and not gaps[numeric.index(name)]:
+                continue  # complete, and nothing to learn from it
             else:
                 values = pd.Series(numbers[:, numeric.index(name)], index=frame.index)
             if self.missing in ("error", "drop"):
                 self._refuse_missing(frame, name, values.isna(), fitting=True)
             else:
-                fill[name] = self._fill_value(frame, name, values, kinds[name])
+                fill[name] = fill_value(frame, name, values, kinds[name], self.missing)
         self.columns_, self.kinds_, self.categories_, self.fill_ = (
             columns,
             kinds,
@@ -172,37 +182,7 @@ class TableEncoder:
             fill,
         )
         self.fitted_ = True
-        return self
-
-    @staticmethod
-    def _checked(frame: Any) -> pd.DataFrame:
-        import pandas as pd
-
-        if not isinstance(frame, pd.DataFrame):
-            raise ValidationError(f"expected a pandas DataFrame, got {type(frame).__name__}")
-        names = list(frame.columns)
-        if not all(isinstance(c, str) for c in names):
-            raise ValidationError(f"the table's column names must be strings, got {names!r}")
-        duplicates = sorted({c for c in names if names.count(c) > 1})
-        if duplicates:
-            raise ValidationError(f"{source_of(frame)} has duplicate column names {duplicates}")
-        return frame
-
-    def _fill_value(
-        self, frame: pd.DataFrame, name: str, values: pd.Series, kind: str
-    ) -> float | str:
-        present = values.dropna()
-        if present.empty:
-            raise ValidationError(
-                f"column {name!r} has no values in {source_of(frame)}'s training rows to "
-                f"impute its missing cells from; leave it out with --drop {name}"
-            )
-        if kind == "numeric" and self.missing == "mean":
-            return float(present.mean())
-        if kind == "numeric" and self.missing == "median":
-            return float(present.median())
-        mode = present.mode().iloc[0]
-        return float(mode) if kind == "numeric" else str(mode)
+        return numbers
 
     # -- applying it ------------------------------------------------------------------------
     def transform(self, frame: pd.DataFrame) -> NDArray[np.float64]:
@@ -219,10 +199,19 @@ class TableEncoder:
         """
         if not self.fitted_:
             raise ValidationError("this TableEncoder is not fitted yet; call fit(frame) first")
-        frame = self._checked(frame)
+        frame = checked_frame(frame)
         check_columns(self.columns_, list(frame.columns), "feature column", source_of(frame))
         numeric = [name for name in self.columns_ if self.kinds_[name] == "numeric"]
-        numbers = self._numbers(frame, numeric)
+        return self._encode(frame, numeric_block(frame, numeric))
+
+    def fit_transform(self, frame: pd.DataFrame) -> NDArray[np.float64]:
+        """``fit(frame)`` then ``transform(frame)``, converting the numbers once."""
+        return self._encode(frame, self._fit(frame))
+
+    def _encode(self, frame: pd.DataFrame, numbers: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The output matrix from the numeric block and ``frame``'s categorical columns."""
+        numeric = [name for name in self.columns_ if self.kinds_[name] == "numeric"]
+        numbers = self._filled(frame, numeric, numbers)
         if len(numeric) == len(self.columns_):
             return numbers  # no text column: the block of numbers is the matrix
         out = np.zeros((len(frame), len(self.feature_names_out_)), dtype=np.float64)
@@ -238,10 +227,6 @@ class TableEncoder:
         out[:, places] = numbers
         return out
 
-    def fit_transform(self, frame: pd.DataFrame) -> NDArray[np.float64]:
-        """``fit(frame)`` then ``transform(frame)``."""
-        return self.fit(frame).transform(frame)
-
     @property
     def feature_names_out_(self) -> list[str]:
         """The output columns' names: a numeric column's own, ``name=category`` for one-hot."""
@@ -253,9 +238,10 @@ class TableEncoder:
                 names += [f"{name}={c}" for c in self.categories_[name]]
         return names
 
-    def _numbers(self, frame: pd.DataFrame, names: list[str]) -> NDArray[np.float64]:
-        """The numeric columns as an (n_rows, len(names)) block, missing cells filled."""
-        block = numeric_block(frame, names)
+    def _filled(
+        self, frame: pd.DataFrame, names: list[str], block: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """The numeric columns' block with its missing cells filled (in place), or refused."""
         missing = np.isnan(block)
         for j in np.flatnonzero(missing.any(axis=0)):
             name = names[j]
