@@ -449,3 +449,47 @@ def test_cells_that_count_as_missing(tmp_path):
     frame = read_table(path)
     assert frame["a"].isna().sum() == len(spellings) and frame["a"].dtype == np.float64
     assert_array_equal(frame.index, np.arange(2, len(spellings) + 3))
+
+
+def test_regression_table_from_train_to_predict_and_sweep(capsys, rng, tmp_path):
+    n = 90
+    kind = rng.choice(["oak", "pine", "elm"], n)
+    age = rng.uniform(1, 50, n)
+    height = age * 0.5 + np.select([kind == "oak", kind == "pine"], [3.0, 8.0], 0.0)
+    frame = pd.DataFrame({"kind": kind, "age": age, "height": height + rng.randn(n) * 0.1})
+    frame.loc[[4, 40], "age"] = np.nan
+    data = write(frame, tmp_path / "trees.csv")
+    model = tmp_path / "trees.glassnet"
+    out, _ = ok(capsys, "train", data, "--missing", "median", *FAST, "--out", model)
+    assert "r2" in out
+    mf = io.load_model(model)
+    assert mf.metadata["task"] == "regression"
+    out, _ = ok(capsys, "predict", model, data)
+    values = [float(v) for v in predictions(out)]
+    assert_allclose(mf.predict(read_table(data)), values, rtol=1e-12)
+    out, _ = ok(capsys, "evaluate", model, data)
+    assert out.splitlines()[1].split()[0] == str(n)  # every row, the incomplete ones too
+    out, _ = ok(capsys, "sweep", data, "--missing", "median", "--hidden", "2,4", *FAST[:2])
+    assert len([line for line in out.splitlines() if line.startswith("hidden=")]) == 2
+
+
+def test_a_table_model_predicts_an_array_without_pandas(capsys, rng, tmp_path):
+    import subprocess
+    import sys
+
+    frame, _ = zoo(rng)
+    model = tmp_path / "m.glassnet"
+    data = write(frame, tmp_path / "zoo.csv")
+    ok(capsys, "train", data, "--missing", "mean", *FAST, "--out", model)
+    mf = io.load_model(model)
+    X = TableEncoder.from_json(mf.metadata["table"]).transform(read_table(data))
+    np.save(tmp_path / "X.npy", X)
+    code = (
+        "import sys, numpy as np, glassnet.io as gio\n"
+        f"labels = gio.load_model({str(model)!r}).predict(np.load({str(tmp_path / 'X.npy')!r}))\n"
+        "assert 'pandas' not in sys.modules, 'pandas was imported'\n"
+        "print(','.join(labels))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().split(",") == list(mf.predict(read_table(data)))
