@@ -182,8 +182,8 @@ def _labelled_data(
     """The network's features (a CSV's columns encoded as in training, one row per row) and
     the raw target column (None when absent)."""
     from ..data import DATASETS, load_dataset, read_table
+    from ..data.columns import check_columns
     from ..data.csvfiles import target_values
-    from ..data.tabular import check_columns
     from ..io.modelfile import features
 
     meta = model_file.metadata

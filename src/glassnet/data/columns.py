@@ -191,8 +191,8 @@ def check_cardinality(frame: pd.DataFrame, name: str, k: int) -> None:
         raise ValidationError(
             f"column {name!r} has {k} different values in {rows} rows: an identifier or "
             f"free text rather than categories (one-hot encoding takes at most "
-            f"{MAX_CATEGORIES}, and fewer than half as many as rows); leave it out with "
-            f"--drop {name}"
+            f"{MAX_CATEGORIES} categories, and at most half as many as rows); leave it out "
+            f"with --drop {name}"
         )
 
 
