@@ -248,20 +248,15 @@ def config_from(options: dict[str, Any]) -> Any:
     )
 
 
-def load_training_data(data: str, options: dict[str, Any], random_state: int) -> Any:
-    """:func:`~glassnet.cli.workflow.load_data` with the data options of
-    :func:`training_options`; what loading did to the rows is said on standard error."""
-    from .workflow import load_data
+def data_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of :func:`~glassnet.cli.workflow.load_data` among the parsed
+    :func:`training_options`: the target, the task and how a CSV file's columns are encoded."""
+    names = ("target", "task", "drop", "missing", "handle_unknown")
+    return {name: options[name] for name in names}
 
-    dataset = load_data(
-        data,
-        target=options["target"],
-        task=options["task"],
-        random_state=random_state,
-        drop=options["drop"],
-        missing=options["missing"],
-        handle_unknown=options["handle_unknown"],
-    )
+
+def echo_notes(dataset: Any) -> Any:
+    """Say on standard error what loading did to the rows (``dataset.notes``); the dataset."""
     for note in dataset.notes:
         click.echo(f"glassnet: {note}", err=True)
     return dataset

@@ -16,10 +16,11 @@ from ..io.archive import atomic_file
 from .common import (
     cli,
     config_from,
+    data_options,
+    echo_notes,
     echo_table,
     ensure_dir,
     is_terminal,
-    load_training_data,
     plot_dir,
     training_options,
 )
@@ -136,12 +137,12 @@ def train(
     that was never stopped.
     """
     from ..backend import get_namespace
-    from .workflow import can_animate, save_trained
+    from .workflow import can_animate, load_data, save_trained
     from .workflow import train as run
 
     config = config_from(options)
     get_namespace(config.device)  # no CuPy or no GPU: say so before loading any data
-    dataset = load_training_data(data, options, config.random_state)
+    dataset = echo_notes(load_data(data, **data_options(options), random_state=config.random_state))
     folder = ensure_dir(plot)
     gif = folder / "training.gif" if folder is not None and can_animate(dataset, config) else None
     try:
@@ -381,6 +382,8 @@ def sweep(data: str, params: tuple[str, ...], jobs: int, plot: str | None, **opt
     """
     from joblib import Parallel, delayed
 
+    from .workflow import load_data
+
     base = config_from(options)
     axes: list[tuple[str, list[Any]]] = []
     if len(options["hidden"]) > 1 or not params:
@@ -390,7 +393,7 @@ def sweep(data: str, params: tuple[str, ...], jobs: int, plot: str | None, **opt
         base.with_(**dict(zip([a for a, _ in axes], combo, strict=True)))
         for combo in itertools.product(*(values for _, values in axes))
     ]
-    dataset = load_training_data(data, options, base.random_state)
+    dataset = echo_notes(load_data(data, **data_options(options), random_state=base.random_state))
     models = Parallel(n_jobs=jobs)(delayed(_train_one)(dataset, c) for c in configs)
     labels = [", ".join(f"{a}={_show(getattr(m.config, a))}" for a, _ in axes) for m in models]
     metric = "accuracy" if dataset.task == "classification" else "r2"

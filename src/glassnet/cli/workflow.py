@@ -50,7 +50,6 @@ __all__ = [
     "TrainedModel",
     "build_network",
     "can_animate",
-    "fit_table",
     "load_data",
     "predict_with",
     "save_trained",
@@ -173,7 +172,7 @@ def load_data(
     )
 
 
-def fit_table(dataset: Dataset, config: TrainConfig) -> Dataset:
+def _fit_table(dataset: Dataset, config: TrainConfig) -> Dataset:
     """The dataset with its table encoding fitted on the training rows only, and ``X`` anew.
 
     A table's categories and the values that fill its missing cells are learnt from the rows
@@ -325,7 +324,7 @@ def train(
     ``checkpoint``, ``checkpoint_every`` and ``resume`` are :func:`glassnet.fit`'s: a run
     resumed with the same data and config ends on the weights of an uninterrupted one.
     """
-    dataset = fit_table(dataset, config)
+    dataset = _fit_table(dataset, config)
     X_train, y_train, X_test, y_test = _split(dataset, config)
     scaler = Standardizer().fit(X_train) if config.standardize else None
     target_scaler = None
