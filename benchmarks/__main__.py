@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import dense, estimators, gpu, predict, wildml
+from . import dense, estimators, gpu, predict, reading, wildml
 from .harness import (
     OTHERS_NOTE,
     REPO,
@@ -33,7 +33,7 @@ from .harness import (
     time_table,
 )
 
-WORKLOADS = ("W1", "W2", "W3", "PRED", "EST", "GPU")
+WORKLOADS = ("W1", "W2", "W3", "PRED", "EST", "GPU", "READ")
 W3_STEPS = 10
 
 
@@ -44,12 +44,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         default=",".join(WORKLOADS),
-        help="comma-separated workloads out of W1,W2,W3,PRED,EST,GPU (default all)",
+        help="comma-separated workloads out of W1,W2,W3,PRED,EST,GPU,READ (default all)",
     )
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="smoke-run sizes: W1 2000 passes, 10 000 rows for W2/W3/PRED",
+        help="smoke-run sizes: W1 2000 passes, 10 000 rows for W2/W3/PRED, 20 000 for READ",
     )
     parser.add_argument("--json", metavar="FILE", help="also write the raw timings to FILE")
     parser.add_argument(
@@ -335,6 +335,24 @@ def run_pred(args: argparse.Namespace, torch: Any, X: np.ndarray) -> dict[str, A
     }
 
 
+# -- READ -------------------------------------------------------------------------------------
+def run_read(args: argparse.Namespace) -> dict[str, Any]:
+    rows = 20_000 if args.quick else reading.N_ROWS
+    with reading.temporary_directory() as tmp:
+        path = reading.write_file(Path(tmp), rows)
+        size = path.stat().st_size / 2**20
+        say(
+            f"\n== READ: a CSV file of {rows} rows x {reading.N_COLUMNS} numeric columns "
+            f"({size:.1f} MiB), glassnet's loader against pandas.read_csv (time per read) =="
+        )
+        timings = measure(reading.contenders(path), args.rounds, 1, args.policy)
+        say(time_table(timings, "read"))
+        say(reruns_note(timings))
+        memory = reading.memory_runs(path)
+        say(reading.memory_table(memory))
+    return {**as_json(timings, "read"), "rows": rows, "file_mib": size, "memory": memory}
+
+
 # -- GPU --------------------------------------------------------------------------------------
 def run_gpu(args: argparse.Namespace, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     say(
@@ -390,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
         results: dict[str, Any] = {}
         if "W1" in args.only:
             results["W1"] = run_w1(args, torch)
+        if "READ" in args.only:
+            results["READ"] = run_read(args)
         if {"W2", "W3", "PRED", "EST", "GPU"} & set(args.only):
             X, y = dense.make_data(args.rows)
             if "W2" in args.only:

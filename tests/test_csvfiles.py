@@ -102,13 +102,21 @@ def test_csv_missing_target_names_the_columns(tmp_path):
         load_csv(write(tmp_path, FRUIT), target="label")
 
 
-def test_csv_non_numeric_feature_names_column_row_and_value(tmp_path):
-    text = "age,city,label\n31,1,a\n40,Paris,b\n"
+def test_csv_word_in_a_numeric_column_names_column_row_and_value(tmp_path):
+    # a column of numbers with a word in it is a typo, not categories to one-hot encode
+    text = "age,size,label\n31,1,a\n40,Paris,b\n22,3.5,a\n"
     with pytest.raises(ValidationError) as info:
         load_csv(write(tmp_path, text))
     message = str(info.value)
-    assert "'city'" in message and "row 3" in message and "'Paris'" in message
-    assert "encode" in message and "drop" in message
+    assert "'size'" in message and "row 3" in message and "'Paris'" in message
+    assert "--drop size" in message and "missing" in message
+
+
+def test_csv_text_feature_is_one_hot_encoded(tmp_path):
+    text = "age,city,label\n31,Rome,a\n40,Paris,b\n22,Rome,a\n"
+    data = load_csv(write(tmp_path, text))
+    assert data.feature_names == ["age", "city=Paris", "city=Rome"]
+    assert_array_equal(data.X, [[31, 0, 1], [40, 1, 0], [22, 0, 1]])
 
 
 @pytest.mark.parametrize("token", ["", "NA", "NaN", "nan", "?"])
@@ -125,8 +133,10 @@ def test_csv_missing_values_name_column_and_row(tmp_path, token, column):
 
 
 def test_csv_infinite_feature_is_rejected(tmp_path):
-    with pytest.raises(ValidationError, match=r"'a' is not numeric: row 2 .*'inf'"):
+    with pytest.raises(ValidationError, match=r"'a' holds an infinite number \(inf\) at row 2 "):
         load_csv(write(tmp_path, "a,label\ninf,x\n"))
+    with pytest.raises(ValidationError, match=r"'a' holds an infinite number \(-inf\) at row 3 "):
+        load_csv(write(tmp_path, "a,label\n1,x\n-1e400,y\n"))
 
 
 @pytest.mark.parametrize(
@@ -186,7 +196,7 @@ def test_features_csv_errors(tmp_path):
     path = write(tmp_path, NEW)
     with pytest.raises(ValidationError, match="feature column 'size' is not in"):
         load_features_csv(path, ["weight", "size"])
-    with pytest.raises(ValidationError, match="'extra' is not numeric: row 2"):
+    with pytest.raises(ValidationError, match=r"'extra' should hold numbers .* row 2 .* 'x'"):
         load_features_csv(path, ["extra"])
     with pytest.raises(ValidationError, match="feature_names is empty"):
         load_features_csv(path, [])

@@ -11,6 +11,8 @@ import click
 
 from .. import __version__
 from ..activations import ACTIVATIONS
+from ..data.reading import MISSING_VALUES
+from ..data.tabular import HANDLE_UNKNOWN, MISSING_STRATEGIES
 from ..losses import LOSSES
 from ..optimizers import OPTIMIZERS
 from .workflow import schedule_names
@@ -48,6 +50,26 @@ def batch_size(ctx: click.Context | None, param: click.Parameter | None, value: 
     if size < 1:
         raise click.BadParameter(f"batch size must be at least 1, got {size}")
     return size
+
+
+def column_list(
+    ctx: click.Context | None, param: click.Parameter | None, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Column names from ``--drop a,b --drop c``, in order, without repeats."""
+    names = [name.strip() for item in value for name in item.split(",") if name.strip()]
+    return tuple(dict.fromkeys(names))
+
+
+MISSING_HELP = (
+    "What a missing cell of a CSV file means: error names its column and row; drop drops "
+    "the rows that have one (in training only: predict and evaluate never drop a row); mean "
+    "and median fill a numeric column's cells with the training rows' mean or median (a text "
+    "column's with its most frequent value); most-frequent fills any column with its most "
+    "frequent value. The filling is saved with the model and applied by predict and "
+    "evaluate. A cell is missing when it is empty or one of: "
+    + " ".join(v for v in MISSING_VALUES if v)
+    + " (after stripping spaces)."
+)
 
 
 def training_options(func: F) -> F:
@@ -196,6 +218,30 @@ def training_options(func: F) -> F:
             default=None,
             help="Override the task inferred from a CSV's label column.",
         ),
+        click.option(
+            "--drop",
+            "drop",
+            metavar="COL[,COL…]",
+            multiple=True,
+            callback=column_list,
+            help="Leave these CSV columns out (repeatable).",
+        ),
+        click.option(
+            "--missing",
+            type=click.Choice(MISSING_STRATEGIES),
+            default="error",
+            show_default=True,
+            help=MISSING_HELP,
+        ),
+        click.option(
+            "--handle-unknown",
+            type=click.Choice(HANDLE_UNKNOWN),
+            default="error",
+            show_default=True,
+            help="A text value at predict or evaluate that no training row had: an error, or "
+            "(ignore) none of the known categories. Text columns are one-hot encoded; their "
+            "categories come from the training rows.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -231,6 +277,20 @@ def config_from(options: dict[str, Any]) -> Any:
         standardize=not options["no_standardize"],
         device=options.get("device", "cpu"),
     )
+
+
+def data_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of :func:`~glassnet.cli.workflow.load_data` among the parsed
+    :func:`training_options`: the target, the task and how a CSV file's columns are encoded."""
+    names = ("target", "task", "drop", "missing", "handle_unknown")
+    return {name: options[name] for name in names}
+
+
+def echo_notes(dataset: Any) -> Any:
+    """Say on standard error what loading did to the rows (``dataset.notes``); the dataset."""
+    for note in dataset.notes:
+        click.echo(f"glassnet: {note}", err=True)
+    return dataset
 
 
 def plot_dir(func: F) -> F:

@@ -54,6 +54,12 @@ def summary(model: str) -> None:
         click.echo(f"features ({len(meta['feature_names'])}): {', '.join(meta['feature_names'])}")
     if meta.get("target_name"):
         click.echo(f"target: {meta['target_name']} ({meta.get('task', '?')})")
+    if meta.get("table") is not None:
+        from ..data.tabular import TableEncoder
+
+        click.echo("table encoding (learnt from the training rows):")
+        for line in TableEncoder.from_json(meta["table"]).describe():
+            click.echo(f"  {line}")
     if mf.classes:
         click.echo(f"classes: {', '.join(map(str, mf.classes))}")
     for part, scores in (meta.get("scores") or {}).items():

@@ -19,6 +19,8 @@ from ..io.archive import atomic_file
 from .common import (
     cli,
     config_from,
+    data_options,
+    echo_notes,
     echo_table,
     ensure_dir,
     is_terminal,
@@ -153,9 +155,7 @@ def train(
 
     config = config_from(options)
     get_namespace(config.device)  # no CuPy or no GPU: say so before loading any data
-    dataset = load_data(
-        data, target=options["target"], task=options["task"], random_state=config.random_state
-    )
+    dataset = echo_notes(load_data(data, **data_options(options), random_state=config.random_state))
     folder = ensure_dir(plot)
     gif = folder / "training.gif" if folder is not None and can_animate(dataset, config) else None
     try:
@@ -209,8 +209,12 @@ def train(
 def _labelled_data(
     model_file: Any, data: str, target: str | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Features in the model's order and the raw target column (None when absent)."""
-    from ..data import DATASETS, load_dataset, load_features_csv
+    """The network's features (a CSV's columns encoded as in training, one row per row) and
+    the raw target column (None when absent)."""
+    from ..data import DATASETS, load_dataset, read_table
+    from ..data.columns import check_columns
+    from ..data.csvfiles import target_values
+    from ..io.modelfile import features
 
     meta = model_file.metadata
     names = list(meta.get("feature_names", []))
@@ -222,8 +226,14 @@ def _labelled_data(
             )
         labels = dataset.decode(dataset.y) if dataset.task == "classification" else dataset.y
         return dataset.X, np.asarray(labels)
-    X, y = load_features_csv(data, names, target or meta.get("target_name"))
-    return X, (None if y is None else np.asarray(y))
+    frame = read_table(data)
+    X = features(model_file, frame)
+    if target is not None:
+        check_columns([target], list(frame.columns), "target column", data)
+    name = target or meta.get("target_name")
+    if name is None or name not in frame.columns:
+        return X, None
+    return X, target_values(frame, name)
 
 
 def _encode(y_raw: np.ndarray, classes: list[Any]) -> np.ndarray:
@@ -412,9 +422,7 @@ def sweep(data: str, params: tuple[str, ...], jobs: int, plot: str | None, **opt
         base.with_(**dict(zip([a for a, _ in axes], combo, strict=True)))
         for combo in itertools.product(*(values for _, values in axes))
     ]
-    dataset = load_data(
-        data, target=options["target"], task=options["task"], random_state=base.random_state
-    )
+    dataset = echo_notes(load_data(data, **data_options(options), random_state=base.random_state))
     models = Parallel(n_jobs=jobs)(delayed(_train_one)(dataset, c) for c in configs)
     labels = [", ".join(f"{a}={_show(getattr(m.config, a))}" for a, _ in axes) for m in models]
     metric = "accuracy" if dataset.task == "classification" else "r2"

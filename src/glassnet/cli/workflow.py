@@ -27,6 +27,7 @@ from ..data import (
     train_test_split,
 )
 from ..errors import ValidationError
+from ..io.modelfile import outputs, scalers
 from ..losses import Loss, get_loss
 from ..network import Network, mlp
 from ..optimizers import Optimizer, get_optimizer
@@ -145,22 +146,71 @@ class TrainedModel:
 
 
 def load_data(
-    source: str, *, target: str | None = None, task: str | None = None, random_state: int = 0
+    source: str,
+    *,
+    target: str | None = None,
+    task: str | None = None,
+    random_state: int = 0,
+    drop: Sequence[str] = (),
+    missing: str = "error",
+    handle_unknown: str = "error",
 ) -> Dataset:
-    """A built-in dataset by name, or a CSV file by path (``target`` names its label column)."""
+    """A built-in dataset by name, or a CSV file by path.
+
+    ``target`` names a CSV file's label column; ``drop``, ``missing`` and ``handle_unknown``
+    say how its columns are encoded (see :func:`~glassnet.data.load_csv`). A built-in
+    dataset is numeric and complete, so these options are refused for one.
+    """
     if source in DATASETS:
-        if target is not None:
+        given = [
+            flag
+            for flag, value, default in (
+                ("--target", target, None),
+                ("--drop", list(drop), []),
+                ("--missing", missing, "error"),
+                ("--handle-unknown", handle_unknown, "error"),
+            )
+            if value != default
+        ]
+        if given:
+            verb = "apply" if len(given) > 1 else "applies"
             raise ValidationError(
-                f"--target applies to CSV files; {source!r} is a built-in dataset"
+                f"{', '.join(given)} {verb} to CSV files; {source!r} is a built-in dataset"
             )
         return load_dataset(source, random_state=random_state)
     path = Path(source)
     if path.suffix.lower() == ".csv" or path.exists():
-        return load_csv(path, target, task=task)
+        return load_csv(
+            path, target, task=task, drop=drop, missing=missing, handle_unknown=handle_unknown
+        )
     raise ValidationError(
         f"{source!r} is neither a built-in dataset nor a CSV file; built-in datasets: "
         f"{', '.join(sorted(DATASETS))} (see `glassnet datasets`)"
     )
+
+
+def _fit_table(dataset: Dataset, config: TrainConfig) -> Dataset:
+    """The dataset with its table encoding fitted on the training rows only, and ``X`` anew.
+
+    A table's categories and the values that fill its missing cells are learnt from the rows
+    :func:`train` trains on — the same rows as its split, by the same call — so that nothing
+    of the test rows leaks into them (:meth:`Dataset.fitted_on`). A dataset without a table
+    comes back as it is.
+    """
+    if dataset.encoder is None or dataset.frame is None:
+        return dataset
+    rows = np.arange(len(dataset.frame))
+    if dataset.split is not None:
+        rows = np.flatnonzero(dataset.split == "train")
+    elif config.test_size != 0:
+        rows = train_test_split(
+            rows,
+            dataset.y,
+            test_size=config.test_size,
+            stratify=dataset.task == "classification",
+            random_state=config.random_state,
+        )[0]
+    return dataset.fitted_on(rows)
 
 
 def _split(
@@ -347,6 +397,7 @@ def train(
     ``checkpoint``, ``checkpoint_every`` and ``resume`` are :func:`glassnet.fit`'s: a run
     resumed with the same data and config ends on the weights of an uninterrupted one.
     """
+    dataset = _fit_table(dataset, config)
     X_train, y_train, X_test, y_test = _split(dataset, config)
     scaler = Standardizer().fit(X_train) if config.standardize else None
     target_scaler = None
@@ -433,17 +484,9 @@ def predict_with(
     target_scaler: Standardizer | None,
     task: str,
 ) -> tuple[Array, Array | None]:
-    """(predictions, class probabilities or None) for raw ``X``, undoing the target scaling."""
-    Xs = scaler.transform(X) if scaler is not None else X
-    if task == "classification":
-        proba = network.predict_proba(Xs)
-        if proba.shape[1] == 1:  # one sigmoid unit: P(class 1)
-            proba = np.hstack([1 - proba, proba])
-        return proba.argmax(axis=1), proba
-    out = network.predict(Xs)
-    if target_scaler is not None:
-        out = target_scaler.inverse_transform(out)
-    return (out[:, 0] if out.shape[1] == 1 else out), None
+    """(predictions, class probabilities or None) for unscaled ``X``, undoing the target
+    scaling: :func:`glassnet.io.modelfile.outputs`, which model files predict with too."""
+    return outputs(network, X, scaler, target_scaler, task)
 
 
 def score(model: TrainedModel, X: Array, y: Array) -> dict[str, float]:
@@ -484,15 +527,11 @@ def save_trained(model: TrainedModel, path: str | Path, source: str) -> None:
             k: (list(v) if isinstance(v, tuple) else v) for k, v in model.config.__dict__.items()
         },
     }
+    if d.encoder is not None:  # how a table's raw columns become the network's inputs
+        metadata["table"] = d.encoder.to_json()
     io.save(model.network, path, preprocessing=preprocessing, classes=d.classes, metadata=metadata)
 
 
 def scalers_of(model_file: io.ModelFile) -> tuple[Standardizer | None, Standardizer | None]:
     """The input and target scalers stored by :func:`save_trained` (None where absent)."""
-    prep = model_file.preprocessing
-
-    def one(prefix: str) -> Standardizer | None:
-        arrays = {k[len(prefix) :]: v for k, v in prep.items() if k.startswith(prefix)}
-        return Standardizer.from_arrays(arrays) if arrays else None
-
-    return one("x_"), one("y_")
+    return scalers(model_file)

@@ -5,7 +5,9 @@
 :data:`DATASETS`            the read-only table of built-in loaders, name → function
 :func:`list_datasets`       one :class:`DatasetInfo` per built-in dataset
 :func:`load_csv`            a CSV file with a header row, as a :class:`Dataset`
+:func:`read_table`          a CSV file with a header row, as a checked pandas DataFrame
 :func:`load_features_csv`   the model's feature columns (and the target, if there) of a CSV
+:class:`TableEncoder`       a table's raw columns as numbers: one-hot, imputation, checks
 :func:`train_test_split`    a (stratified) random split
 :class:`Standardizer`       zero mean, unit variance, with statistics that can be saved
 ==========================  ===============================================================
@@ -25,18 +27,23 @@ from .datasets import (
     toy_xor,
 )
 from .preprocessing import Standardizer, standardize, train_test_split
+from .reading import MISSING_VALUES, read_table
+from .tabular import TableEncoder
 
 __all__ = [
     "DATASETS",
+    "MISSING_VALUES",
     "Dataset",
     "DatasetInfo",
     "Standardizer",
+    "TableEncoder",
     "list_datasets",
     "load_csv",
     "load_dataset",
     "load_features_csv",
     "load_pima",
     "make_moons",
+    "read_table",
     "standardize",
     "toy_xor",
     "train_test_split",

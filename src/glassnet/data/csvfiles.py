@@ -1,151 +1,73 @@
-r"""CSV files in, :class:`~glassnet.data.Dataset` out: the standard library's csv module and NumPy.
+r"""CSV files in, :class:`~glassnet.data.Dataset` out: pandas reads, :class:`TableEncoder` encodes.
 
-A file needs a header row. Feature columns must hold numbers; a missing value (an empty
-cell, ``NA``, ``NaN``, ``nan`` or ``?``) or a word in a feature column is an error that names
-the column, the row (1-based, the header being row 1) and the value, and says how to fix it.
-Rows are numbered as a text editor numbers lines, blank lines included (a blank line is
-skipped, not read as a row of missing values).
+A file needs a header row. :func:`~glassnet.data.read_table` reads it with pandas and checks
+it (a bad file is one clear message; rows are numbered as a text editor numbers lines; a
+cell is missing when it is empty or one of :data:`~glassnet.data.MISSING_VALUES`).
 
-When ``task`` is not given it is inferred from the target column: text means classification,
-integer values with at most 20 distinct ones mean classification, anything else regression.
-Class labels are coded ``0 .. k-1`` in their sorted order (numbers numerically, text as
-text); :meth:`Dataset.decode <glassnet.data.Dataset.decode>` maps codes back.
+:func:`load_csv` takes the target column out and hands the feature columns to a
+:class:`~glassnet.data.tabular.TableEncoder`: numbers pass through, text columns are
+one-hot encoded, dates are refused, missing cells are an error or dropped or imputed (see
+its ``missing``). When ``task`` is not given it is inferred from the target column: text
+means classification, integer values with at most 20 distinct ones mean classification,
+anything else regression. Class labels are coded ``0 .. k-1`` in their sorted order
+(numbers numerically, text as text); :meth:`Dataset.decode <glassnet.data.Dataset.decode>`
+maps codes back.
+
+pandas is imported by the functions that read, so ``import glassnet.data`` stays cheap.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import ValidationError
+from .columns import check_columns, first_row, row_of
 from .dataset import Dataset
+from .reading import read_table
+from .tabular import TableEncoder
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Array = NDArray[Any]
 PathLike = str | os.PathLike[str]
 
-__all__ = ["MISSING_VALUES", "load_csv", "load_features_csv"]
-
-MISSING_VALUES = frozenset({"", "NA", "NaN", "nan", "?"})
-"""Cells read as missing values."""
+__all__ = ["load_csv", "load_features_csv", "target_values"]
 
 MAX_CLASSES = 20
 """Integer targets with at most this many distinct values are inferred to be class labels."""
 
-
-class _Table:
-    """A CSV file's header and its non-blank rows, each with its 1-based row number."""
-
-    def __init__(self, path: PathLike) -> None:
-        self.path = str(path)
-        records = _read_records(self.path)
-        numbered = [(i, r) for i, r in enumerate(records, start=1) if _has_content(r)]
-        if not numbered:
-            raise ValidationError(
-                f"{self.path} is empty; a CSV file needs a header row and at least one data row"
-            )
-        (_, header), *rows = numbered
-        self.header = [name.strip() for name in header]
-        self._check_header()
-        if not rows:
-            raise ValidationError(f"{self.path} has a header row but no data rows")
-        for row_number, row in rows:
-            if len(row) != len(self.header):
-                raise ValidationError(
-                    f"row {row_number} of {self.path} has {len(row)} fields but the header has "
-                    f"{len(self.header)} columns; fix the row (a missing or extra comma?)"
-                )
-        self.row_numbers = [i for i, _ in rows]
-        self._columns = list(zip(*(r for _, r in rows), strict=True))
-
-    def _check_header(self) -> None:
-        for j, name in enumerate(self.header, start=1):
-            if not name:
-                raise ValidationError(
-                    f"column {j} of {self.path} has no name in the header row; name it or drop it"
-                )
-        duplicates = sorted({n for n in self.header if self.header.count(n) > 1})
-        if duplicates:
-            raise ValidationError(
-                f"{self.path} has duplicate column names {duplicates}; rename them"
-            )
-
-    def column(self, name: str) -> list[str]:
-        """The stripped cells of one column."""
-        return [cell.strip() for cell in self._columns[self.header.index(name)]]
-
-    def check_present(self, name: str, role: str) -> None:
-        """Raise unless the header has a column called ``name``."""
-        if name not in self.header:
-            raise ValidationError(
-                f"{role} column {name!r} is not in {self.path}; its columns are {self.header}"
-            )
-
-    def check_complete(self, name: str, cells: list[str]) -> None:
-        """Raise at the first missing value of a column."""
-        for row_number, cell in zip(self.row_numbers, cells, strict=True):
-            if cell in MISSING_VALUES:
-                raise ValidationError(
-                    f"column {name!r} has a missing value ({cell!r}) at row {row_number} of "
-                    f"{self.path}; drop the rows with missing values or impute them first"
-                )
-
-    def numeric(self, name: str) -> NDArray[np.float64]:
-        """A feature column as float64, or a ValidationError at its first bad cell."""
-        cells = self.column(name)
-        self.check_complete(name, cells)
-        values = _floats(cells)
-        if values is None:
-            row_number, cell = self.first_non_number(cells)
-            raise ValidationError(
-                f"feature column {name!r} is not numeric: row {row_number} of {self.path} holds "
-                f"{cell!r}; encode the column as numbers (e.g. one-hot) or drop it"
-            )
-        return values
-
-    def first_non_number(self, cells: list[str]) -> tuple[int, str]:
-        """The row number and value of the first cell that is not a finite number."""
-        for row_number, cell in zip(self.row_numbers, cells, strict=True):
-            if _floats([cell]) is None:
-                return row_number, cell
-        raise AssertionError("unreachable: every cell is a number")  # pragma: no cover
+SPLIT_COLUMN = "split"
+"""A feature column of this name holding only ``train`` and ``test`` is the file's own split."""
 
 
-def _read_records(path: str) -> list[list[str]]:
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            return list(csv.reader(f))
-    except FileNotFoundError:
-        raise ValidationError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise ValidationError(f"{path} is a directory, not a CSV file") from None
-    except UnicodeDecodeError as exc:
+# -- the target ---------------------------------------------------------------------------
+def target_values(frame: pd.DataFrame, name: str) -> Array:
+    """A target column's raw values: int64 for whole numbers, float64 for others, else str.
+
+    A missing value is an error naming its row.
+    """
+    import pandas as pd
+
+    series = frame[name]
+    missing = series.isna().to_numpy()
+    if missing.any():
         raise ValidationError(
-            f"{path} is not UTF-8 text (undecodable byte at offset {exc.start}); "
-            "save it as UTF-8 and try again"
-        ) from None
-    except csv.Error as exc:
-        raise ValidationError(f"{path} could not be read as CSV: {exc}") from None
-    except OSError as exc:
-        raise ValidationError(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
-def _has_content(record: list[str]) -> bool:
-    return len(record) > 1 or (len(record) == 1 and record[0].strip() != "")
-
-
-def _floats(cells: Sequence[str]) -> NDArray[np.float64] | None:
-    """The cells as finite float64 numbers, or None if any cell is not one."""
-    try:
-        values = np.array([float(c) for c in cells], dtype=np.float64)
-    except ValueError:
-        return None
-    return values if bool(np.all(np.isfinite(values))) else None
+            f"the target column {name!r} has a missing value at "
+            f"{row_of(frame, first_row(missing))}; a "
+            "target cannot be imputed: fill it in, or drop the incomplete rows (--missing drop)"
+        )
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return np.array(["True" if v else "False" for v in series], dtype=str)
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return _as_labels(series.to_numpy(dtype=np.float64))
+    return np.array([str(v) for v in series], dtype=str)
 
 
 def _as_labels(values: NDArray[np.float64]) -> Array:
@@ -154,37 +76,56 @@ def _as_labels(values: NDArray[np.float64]) -> Array:
     return values.astype(np.int64) if integral else values
 
 
-def _infer_task(numbers: NDArray[np.float64] | None) -> str:
-    if numbers is None:
+def _infer_task(values: Array) -> str:
+    if values.dtype.kind in "US":
         return "classification"
-    labels = _as_labels(numbers)
-    is_int = np.issubdtype(labels.dtype, np.integer)
-    return "classification" if is_int and len(np.unique(labels)) <= MAX_CLASSES else "regression"
+    few = values.dtype.kind == "i" and len(np.unique(values)) <= MAX_CLASSES
+    return "classification" if few else "regression"
 
 
 def _encode_target(
-    table: _Table, name: str, task: str | None
+    frame: pd.DataFrame, name: str, task: str | None
 ) -> tuple[Array, str, list[Any] | None]:
     """The target column as (y, task, classes): codes 0..k-1 and labels, or float values."""
-    cells = table.column(name)
-    table.check_complete(name, cells)
-    numbers = _floats(cells)
-    task = _infer_task(numbers) if task is None else task
+    values = target_values(frame, name)
+    task = _infer_task(values) if task is None else task
     if task == "regression":
-        if numbers is None:
-            row_number, cell = table.first_non_number(cells)
+        if values.dtype.kind in "US":
+            i = next((i for i, v in enumerate(values) if not _is_number(v)), 0)
             raise ValidationError(
-                f"target column {name!r} is not numeric (row {row_number} of {table.path} holds "
-                f"{cell!r}), so it cannot be a regression target; use task='classification'"
+                f"target column {name!r} is not numeric ({row_of(frame, i)} holds "
+                f"{str(values[i])!r}), so it cannot be a regression target; use "
+                "task='classification'"
             )
-        return numbers, task, None
-    labels = _as_labels(numbers) if numbers is not None else np.array(cells, dtype=str)
-    uniques, codes = np.unique(labels, return_inverse=True)
+        if not np.all(np.isfinite(values)):
+            i = first_row(~np.isfinite(values))
+            raise ValidationError(
+                f"target column {name!r} holds an infinite number at {row_of(frame, i)}"
+            )
+        return values.astype(np.float64), task, None
+    uniques, codes = np.unique(values, return_inverse=True)
     classes = [u.item() for u in uniques]
     return codes.astype(np.intp).reshape(-1), task, classes
 
 
-def load_csv(path: PathLike, target: str | None = None, *, task: str | None = None) -> Dataset:
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+# -- a CSV file as a Dataset --------------------------------------------------------------
+def load_csv(
+    path: PathLike,
+    target: str | None = None,
+    *,
+    task: str | None = None,
+    drop: Sequence[str] = (),
+    missing: str = "error",
+    handle_unknown: str = "error",
+) -> Dataset:
     """Read a CSV file with a header row into a :class:`~glassnet.data.Dataset`.
 
     Parameters
@@ -192,53 +133,122 @@ def load_csv(path: PathLike, target: str | None = None, *, task: str | None = No
     path : str or path-like
         A UTF-8 text file (a byte-order mark is allowed) with a header row.
     target : str, optional
-        The target column's name; the last column by default. Every other column is a
-        feature and must be numeric.
+        The target column's name; by default the last column that is not dropped nor marks
+        the split (below). Every other column is a feature, except those in ``drop``.
     task : {"classification", "regression"}, optional
         Inferred from the target column when not given (see the module docstring).
+    drop : sequence of str, default ()
+        Columns to leave out.
+    missing : {"error", "drop", "mean", "median", "most-frequent"}, default "error"
+        What a missing cell means; ``"drop"`` drops the rows with one here (the target
+        included), the others are :class:`~glassnet.data.tabular.TableEncoder`'s. A missing
+        target is an error unless ``"drop"``.
+    handle_unknown : {"error", "ignore"}, default "error"
+        :class:`~glassnet.data.tabular.TableEncoder`'s, for categories unseen in training.
 
     Returns
     -------
     Dataset
-        ``X`` float64 of shape (n_rows, n_columns - 1); for classification ``y`` holds the
-        codes ``0 .. k-1`` and ``classes`` the sorted original labels (ints, floats or
-        strings); for regression ``y`` is float64 of shape (n_rows,).
+        ``X`` float64 of shape (n_rows, n_encoded_features), encoded by ``encoder`` fitted on
+        all the rows (``glassnet train`` fits it again on its training rows); ``frame`` the
+        raw feature columns; for classification ``y`` holds the codes ``0 .. k-1`` and
+        ``classes`` the sorted original labels (ints, floats or strings); for regression
+        ``y`` is float64 of shape (n_rows,). A feature column named ``split`` that holds
+        only ``train`` and ``test`` becomes the dataset's ``split``. ``notes`` says what was
+        dropped or used that way.
 
     Raises
     ------
     ValidationError
-        On a missing, unreadable, empty, ragged or non-UTF-8 file, an unknown target, a
-        non-numeric feature, or a missing value; the message names the column and row.
+        On an unreadable or malformed file (:func:`read_table`), an unknown target or
+        column to drop (with the close names), a date column, a missing value (unless
+        dropped or imputed); the message names the column and row.
     """
     if task not in (None, "classification", "regression"):
         raise ValidationError(f"task must be 'classification', 'regression' or None, got {task!r}")
-    table = _Table(path)
-    if len(table.header) < 2:
+    encoder = TableEncoder(drop=drop, missing=missing, handle_unknown=handle_unknown)
+    frame = read_table(path)
+    where, columns = str(frame.attrs["source"]), list(frame.columns)
+    if len(columns) < 2:
         raise ValidationError(
-            f"{table.path} has only the column {table.header}; it needs features and a target"
+            f"{where} has only the column {columns}; it needs features and a target"
         )
-    target_name = table.header[-1] if target is None else target
-    table.check_present(target_name, "target")
-    features = [name for name in table.header if name != target_name]
-    X = np.column_stack([table.numeric(name) for name in features])
-    y, inferred, classes = _encode_target(table, target_name, task)
+    check_columns(encoder.drop, columns, "column to drop", where)
+    marks_split = SPLIT_COLUMN not in encoder.drop and _marks_split(frame)
+    if target is None:  # the last column, unless it is dropped or marks the split
+        kept = [c for c in columns if c not in encoder.drop]
+        kept = [c for c in kept if c != SPLIT_COLUMN] if marks_split else kept
+        if not kept:
+            raise ValidationError(f"every column of {where} is dropped; a target must be left")
+        target = kept[-1]
+    check_columns([target], columns, "target column", where)
+    if target in encoder.drop:
+        raise ValidationError(f"{target!r} is the target column; it cannot be dropped too")
+    target_name = target
+    notes: list[str] = []
+    split = marks_split and target_name != SPLIT_COLUMN
+    if split:
+        notes.append(
+            f"the column {SPLIT_COLUMN!r} marks each row 'train' or 'test': those are the "
+            f"training and test rows (--drop {SPLIT_COLUMN} to split at random instead)"
+        )
+    features = [c for c in columns if c not in (target_name, SPLIT_COLUMN if split else None)]
+    if missing == "drop":
+        frame = _complete_rows(
+            frame, [c for c in features if c not in encoder.drop] + [target_name], notes
+        )
+    y, inferred, classes = _encode_target(frame, target_name, task)
+    raw = frame[features]
+    raw.attrs["source"] = where
+    X = encoder.fit_transform(raw)
     return Dataset(
         X,
         y,
-        features,
+        encoder.feature_names_out_,
         target_name,
-        None,
+        frame[SPLIT_COLUMN].to_numpy(dtype=str) if split else None,
         inferred,
         classes,
         Path(path).stem,
-        f"loaded from {table.path}",
+        f"loaded from {where}",
+        frame=raw,
+        encoder=encoder,
+        notes=notes,
     )
+
+
+def _marks_split(frame: pd.DataFrame) -> bool:
+    """Whether the file has a column ``split`` of "train" and "test" (and nothing else)."""
+    if SPLIT_COLUMN not in frame.columns or frame[SPLIT_COLUMN].isna().any():
+        return False
+    return set(frame[SPLIT_COLUMN]) == {"train", "test"}
+
+
+def _complete_rows(frame: pd.DataFrame, columns: list[str], notes: list[str]) -> pd.DataFrame:
+    incomplete = frame[columns].isna().any(axis=1).to_numpy()
+    if not incomplete.any():
+        return frame
+    if incomplete.all():
+        raise ValidationError(
+            f"every row of {frame.attrs['source']} has a missing value; --missing drop would "
+            "leave nothing: impute instead (--missing mean|median|most-frequent) or --drop the "
+            "emptiest columns"
+        )
+    lines = [str(v) for v in frame.index[incomplete][:5]]
+    more = ", …" if incomplete.sum() > 5 else ""
+    notes.append(
+        f"dropped {int(incomplete.sum())} of {len(frame)} rows with missing values "
+        f"(--missing drop): rows {', '.join(lines)}{more}"
+    )
+    kept = frame[~incomplete]
+    kept.attrs["source"] = frame.attrs["source"]
+    return kept
 
 
 def load_features_csv(
     path: PathLike, feature_names: Sequence[str], target: str | None = None
 ) -> tuple[NDArray[np.float64], Array | None]:
-    """Read the feature columns a trained model expects, in its order, for prediction.
+    """Read the numeric feature columns a model expects, in its order, for prediction.
 
     Parameters
     ----------
@@ -259,14 +269,8 @@ def load_features_csv(
     names = list(feature_names)
     if not names:
         raise ValidationError("feature_names is empty; give the model's feature columns")
-    table = _Table(path)
-    for name in names:
-        table.check_present(name, "feature")
-    X = np.column_stack([table.numeric(name) for name in names])
-    if target is None or target not in table.header:
+    frame = read_table(path)
+    X = TableEncoder.numeric(names).transform(frame)
+    if target is None or target not in frame.columns:
         return X, None
-    cells = table.column(target)
-    table.check_complete(target, cells)
-    numbers = _floats(cells)
-    y = _as_labels(numbers) if numbers is not None else np.array(cells, dtype=str)
-    return X, y
+    return X, target_values(frame, target)

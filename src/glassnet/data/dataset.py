@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import ValidationError
+
+if TYPE_CHECKING:
+    from .tabular import TableEncoder
 
 Array = NDArray[Any]
 
@@ -38,6 +41,14 @@ class Dataset:
         The original labels in code order (``classes[code]``); ``None`` for regression.
     name, description : str
         The dataset's name and a one-line description.
+    frame : pandas.DataFrame, optional
+        The raw feature columns, one row per row of ``X``, where the data is a table
+        (:func:`~glassnet.data.load_csv`); ``X`` is ``encoder.transform(frame)``.
+    encoder : TableEncoder, optional
+        What turns ``frame`` into ``X``: :func:`glassnet.cli.workflow.train` fits a copy of
+        it on its training rows and saves it with the model.
+    notes : list of str
+        What loading did that the user should hear of (rows dropped for missing values, say).
     """
 
     X: Array
@@ -49,6 +60,9 @@ class Dataset:
     classes: list[Any] | None = None
     name: str = ""
     description: str = ""
+    frame: Any = None
+    encoder: TableEncoder | None = None
+    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -79,6 +93,33 @@ class Dataset:
                 f"no rows in split {name!r}; splits are {sorted(set(self.split))}"
             )
         return self.X[mask], self.y[mask]
+
+    def fitted_on(self, rows: ArrayLike) -> Dataset:
+        """A copy whose table ``encoder`` is fitted on the rows at positions ``rows`` only,
+        and whose ``X`` is all of ``frame`` encoded by it (the dataset itself without a table).
+
+        A category that only the other rows have is an error, unless the encoder ignores
+        unseen categories: it is learnt from ``rows``, as at prediction.
+        """
+        if self.encoder is None or self.frame is None:
+            return self
+        from .tabular import TableEncoder
+
+        old = self.encoder
+        encoder = TableEncoder(
+            drop=old.drop, missing=old.missing, handle_unknown=old.handle_unknown
+        )
+        training = self.frame.iloc[np.sort(np.asarray(rows))]
+        training.attrs = dict(self.frame.attrs)
+        encoder.fit(training)
+        try:
+            X = encoder.transform(self.frame)
+        except ValidationError as exc:
+            raise ValidationError(
+                f"{exc}. That row is a test row, and the encoding is learnt from the training "
+                "rows only"
+            ) from None
+        return replace(self, X=X, feature_names=encoder.feature_names_out_, encoder=encoder)
 
     def decode(self, codes: ArrayLike) -> Array:
         """Map class codes (as :meth:`Network.predict` returns them) back to the original labels.

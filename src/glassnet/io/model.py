@@ -4,7 +4,9 @@ r"""Model files: save a :class:`~glassnet.network.Network` to one file and load 
 and what it needs around it, to exactly ``path`` (no suffix is added). ``load(path)`` returns
 the :class:`~glassnet.network.Network`, which predicts bit for bit what the saved one did.
 ``load_model(path)`` returns a :class:`ModelFile`: the network, the preprocessing arrays (a
-standardisation ``mean`` and ``std``, say), the class labels and the metadata.
+standardisation ``mean`` and ``std``, say), the class labels and the metadata; its
+``predict`` applies what a file written by ``glassnet train`` records of the preprocessing
+(:mod:`glassnet.io.modelfile`).
 
 A model file (format version 1) is an uncompressed ``.npz`` archive, which
 ``numpy.load(path, allow_pickle=False)`` opens. It holds one array per parameter, named as in
@@ -44,7 +46,6 @@ import os
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import IO, Any
@@ -58,6 +59,7 @@ from ..errors import ModelFileError, ValidationError
 from ..layers import Dense, Dropout
 from ..network import Network
 from .archive import NUMERIC_KINDS, UNREADABLE, array_entry, checksum, read_array, write_atomic
+from .modelfile import ModelFile
 
 Array = NDArray[Any]
 PathLike = str | os.PathLike[str]
@@ -72,31 +74,6 @@ _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 #: bounds that keep a hostile file from exhausting memory before it is refused
 _MAX_HEADER_BYTES = 16 * 2**20
 _MAX_PARAMETERS = 2**28
-
-
-@dataclass
-class ModelFile:
-    """What a model file holds, as :func:`load_model` returns it.
-
-    Attributes
-    ----------
-    network : Network
-        The network, ready to predict.
-    preprocessing : dict of str to ndarray
-        The preprocessing arrays given to :func:`save`; empty if none were given.
-    classes : list or None
-        The class labels given to :func:`save`, as a list.
-    metadata : dict
-        The user metadata given to :func:`save`; empty if none was given.
-    glassnet_version : str
-        The glassnet version that wrote the file.
-    """
-
-    network: Network
-    preprocessing: dict[str, Array] = field(default_factory=dict)
-    classes: list[Any] | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
-    glassnet_version: str = ""
 
 
 # -- saving -------------------------------------------------------------------------------
