@@ -27,6 +27,13 @@ COMMANDS = [
 ]
 
 
+def evaluated(out):  # type: ignore[no-untyped-def]
+    """The row of ``glassnet evaluate``'s table, as a dict from its header."""
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("rows "))
+    return dict(zip(lines[at].split(), lines[at + 1].split(), strict=True))
+
+
 def run(capsys, *args):
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
@@ -217,7 +224,7 @@ def test_regression_train_and_evaluate(capsys, tmp_path):
     assert_png(tmp_path / "prediction_surface.png")
     code, out, _ = run(capsys, "evaluate", model, "iris_regression")
     assert code == 0
-    r2 = float(out.splitlines()[1].split()[-1])
+    r2 = float(evaluated(out)["r2"])
     assert r2 > 0.7
 
 

@@ -151,3 +151,42 @@ def test_json_summary_carries_the_loss_name_and_how_it_ended(capsys):
     assert summary["scores"]["train"]["accuracy"] == 1.0
     assert summary["ended"].startswith(f"converged after {summary['epochs']} epochs")
     assert err.splitlines()[0] == "loss = mean cross-entropy per row"  # progress on stderr
+
+
+@pytest.mark.parametrize(
+    ("data", "options", "name"),
+    [
+        ("iris", ["--l2", "0.001"], "mean cross-entropy per row + L2 penalty"),
+        ("diabetes_regression", [], "mean squared error per row (standardised target)"),
+    ],
+)
+def test_evaluate_reports_the_same_loss_as_train_on_the_same_rows(
+    capsys, tmp_path, data, options, name
+):
+    from glassnet import io
+
+    model = tmp_path / "m.glassnet"
+    run(
+        capsys,
+        "train",
+        data,
+        "--hidden",
+        "8",
+        "--epochs",
+        60,
+        "--test-size",
+        0,
+        "--out",
+        model,
+        "-q",
+        *options,
+    )
+    saved = io.load_model(model).metadata
+    assert saved["loss_name"] == name
+    out, _ = run(capsys, "evaluate", model, data)
+    lines = out.splitlines()
+    assert lines[0] == f"loss = {name}"
+    at = next(i for i, line in enumerate(lines) if line.startswith("rows "))
+    row = dict(zip(lines[at].split(), lines[at + 1].split(), strict=True))
+    for key, value in saved["scores"]["train"].items():
+        assert row[key] == f"{value:.4f}"

@@ -22,6 +22,13 @@ from glassnet.cli import main
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
+def evaluated(out):  # type: ignore[no-untyped-def]
+    """The row of ``glassnet evaluate``'s table, as a dict from its header."""
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("rows "))
+    return dict(zip(lines[at].split(), lines[at + 1].split(), strict=True))
+
+
 def readme_commands() -> list[str]:
     """The lines of the ``sh`` block under the README's "The `glassnet` command" heading."""
     text = README.read_text(encoding="utf-8")
@@ -148,7 +155,7 @@ def test_the_csv_lines_train_evaluate_predict_and_summarise(capsys, folder):
     # --early-stopping watches a validation split and keeps its best epoch's weights
     assert re.search(r"stopped at epoch \d+: no improvement of the validation loss", out), out
     out = run_line(capsys, line_starting("glassnet evaluate"), folder)
-    assert float(out.splitlines()[1].split()[2]) >= 0.9, out  # accuracy on test.csv
+    assert float(evaluated(out)["accuracy"]) >= 0.9, out  # accuracy on test.csv
     run_line(capsys, line_starting("glassnet predict"), folder)
     with (folder / "predictions.csv").open() as f:
         rows = list(csv.DictReader(f))

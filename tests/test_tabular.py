@@ -28,6 +28,13 @@ SPECIES = ["ant", "bee", "cow"]
 FAST = ["--epochs", "30", "--hidden", "8", "--learning-rate", "0.05", "--quiet"]
 
 
+def evaluated(out):  # type: ignore[no-untyped-def]
+    """The row of ``glassnet evaluate``'s table, as a dict from its header."""
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("rows "))
+    return dict(zip(lines[at].split(), lines[at + 1].split(), strict=True))
+
+
 def run(capsys, *args):  # type: ignore[no-untyped-def]
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
@@ -374,7 +381,7 @@ def test_a_model_file_from_before_tables_still_predicts_as_before(capsys, rng, t
     out, _ = ok(capsys, "predict", path, data)
     assert predictions(out) == list(expected)
     out, _ = ok(capsys, "evaluate", path, data)
-    assert out.splitlines()[1].split()[0] == "8" and out.splitlines()[1].split()[-1] == "1.0000"
+    assert evaluated(out)["rows"] == "8" and evaluated(out)["accuracy"] == "1.0000"
     out, _ = ok(capsys, "summary", path)
     assert "features (3): a, b, c" in out and "table encoding" not in out
     mf = io.load_model(path)
@@ -468,7 +475,7 @@ def test_regression_table_from_train_to_predict_and_sweep(capsys, rng, tmp_path)
     values = [float(v) for v in predictions(out)]
     assert_allclose(mf.predict(read_table(data)), values, rtol=1e-12)
     out, _ = ok(capsys, "evaluate", model, data)
-    assert out.splitlines()[1].split()[0] == str(n)  # every row, the incomplete ones too
+    assert evaluated(out)["rows"] == str(n)  # every row, the incomplete ones too
     out, _ = ok(capsys, "sweep", data, "--missing", "median", "--hidden", "2,4", *FAST[:2])
     assert len([line for line in out.splitlines() if line.startswith("hidden=")]) == 2
 

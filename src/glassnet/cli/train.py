@@ -259,7 +259,7 @@ def evaluate(model: str, data: str, target: str | None) -> None:
       glassnet evaluate model.glassnet test.csv --target species
     """
     from .. import io, metrics
-    from .workflow import predict_with, scalers_of
+    from .workflow import predict_with, saved_loss, scalers_of, score_rows
 
     mf = io.load_model(model)
     task = mf.metadata.get("task", "classification")
@@ -267,37 +267,20 @@ def evaluate(model: str, data: str, target: str | None) -> None:
     if y_raw is None:
         raise ValidationError(f"{data} has no target column to evaluate against")
     scaler, target_scaler = scalers_of(mf)
-    pred, proba = predict_with(mf.network, X, scaler, target_scaler, task)
+    loss, name = saved_loss(mf)
+    classes = list(mf.classes or [])
+    y = _encode(y_raw, classes) if task == "classification" else y_raw.astype(np.float64)
+    scores = score_rows(mf.network, loss, X, y, scaler, target_scaler, task)
+    click.echo(f"loss = {name}")
+    if task == "regression":
+        click.echo(f"rmse and mae in the units of {mf.metadata.get('target_name', 'the target')!r}")
+    echo_table([[str(len(y)), *(f"{v:.4f}" for v in scores.values())]], ["rows", *scores])
     if task == "classification":
-        classes = list(mf.classes or [])
-        y = _encode(y_raw, classes)
-        assert proba is not None
-        echo_table(
-            [
-                [
-                    str(len(y)),
-                    f"{metrics.log_loss(y, proba):.4f}",
-                    f"{metrics.accuracy(y, pred):.4f}",
-                ]
-            ],
-            ["rows", "loss", "accuracy"],
-        )
+        pred = predict_with(mf.network, X, scaler, target_scaler, task)[0]
         cm = metrics.confusion_matrix(y, pred, n_classes=len(classes))
-        click.echo("\nconfusion matrix (rows: true, columns: predicted)")
+        click.echo(f"\nconfusion matrix of these {len(y)} rows (rows: true, columns: predicted)")
         names = [str(c) for c in classes]
         echo_table([[n, *map(str, row)] for n, row in zip(names, cm, strict=True)], ["", *names])
-    else:
-        y = y_raw.astype(np.float64)
-        echo_table(
-            [
-                [
-                    str(len(y)),
-                    f"{metrics.mean_squared_error(y, pred):.4f}",
-                    f"{metrics.r2_score(y, pred):.4f}",
-                ]
-            ],
-            ["rows", "mse", "r2"],
-        )
 
 
 @cli.command()

@@ -28,7 +28,7 @@ from ..data import (
 )
 from ..errors import ValidationError
 from ..io.modelfile import outputs, scalers
-from ..losses import Loss, get_loss
+from ..losses import Loss, default_loss, get_loss
 from ..network import Network, mlp
 from ..optimizers import Optimizer, get_optimizer
 from ..schedules import (
@@ -258,13 +258,14 @@ def loss_name(dataset: Dataset, config: TrainConfig) -> str:
     """The training loss in words, as the progress lines, the tables and the pictures name it:
     ``"mean cross-entropy per row"``, ``"… + L2 penalty"``, ``"… (standardised target)"``."""
     loss = _outputs(dataset, config)[2]
-    return describe_loss(loss, config, dataset.task == "regression" and config.standardize)
+    scaled = dataset.task == "regression" and config.standardize
+    return describe_loss(loss, config.l2, config.l1, scaled)
 
 
-def describe_loss(loss: Loss, config: TrainConfig, scaled_target: bool) -> str:
-    """:func:`loss_name` for a loss object."""
+def describe_loss(loss: Loss, l2: float, l1: float, scaled_target: bool) -> str:
+    """:func:`loss_name` for a loss object, the penalties' strengths and the target scaling."""
     words = loss.describe()
-    penalties = [name for name, value in (("L2", config.l2), ("L1", config.l1)) if value]
+    penalties = [name for name, value in (("L2", l2), ("L1", l1)) if value]
     if penalties:
         words += " + " + " + ".join(penalties) + " penalty"
     if scaled_target:
@@ -469,7 +470,7 @@ def train(
         seconds,
         loss,
         output,
-        describe_loss(loss, config, target_scaler is not None),
+        describe_loss(loss, config.l2, config.l1, target_scaler is not None),
     )
     model.scores["train"] = score(model, X_train, y_train)
     if X_test is not None and y_test is not None:
@@ -493,12 +494,27 @@ def score(model: TrainedModel, X: Array, y: Array) -> dict[str, float]:
     """The training loss (:attr:`TrainedModel.loss_name`, as the progress lines show it) on
     these rows, and accuracy (classification) or RMSE, MAE and R² in the target's own units
     (regression)."""
-    d = model.dataset
-    Xs = model.scaler.transform(X) if model.scaler is not None else X
-    targets = _targets(y, d.task, model.output, model.target_scaler)
-    scores = {"loss": model.network.objective(Xs, targets, model.loss)}
-    pred = model.predict(X)
-    if d.task == "classification":
+    return score_rows(
+        model.network, model.loss, X, y, model.scaler, model.target_scaler, model.dataset.task
+    )
+
+
+def score_rows(
+    network: Network,
+    loss: Loss,
+    X: Array,
+    y: Array,
+    scaler: Standardizer | None,
+    target_scaler: Standardizer | None,
+    task: str,
+) -> dict[str, float]:
+    """:func:`score` for a network and its scalers (``y``: class codes or target values)."""
+    Xs = scaler.transform(X) if scaler is not None else X
+    output = "sigmoid" if network.n_outputs == 1 and task == "classification" else ""
+    targets = _targets(y, task, output, target_scaler)
+    scores = {"loss": network.objective(Xs, targets, loss)}
+    pred = predict_with(network, X, scaler, target_scaler, task)[0]
+    if task == "classification":
         return {**scores, "accuracy": metrics.accuracy(y, pred)}
     return {
         **scores,
@@ -506,6 +522,19 @@ def score(model: TrainedModel, X: Array, y: Array) -> dict[str, float]:
         "mae": metrics.mean_absolute_error(y, pred),
         "r2": metrics.r2_score(y, pred),
     }
+
+
+def saved_loss(model_file: io.ModelFile) -> tuple[Loss, str]:
+    """The loss a saved model was trained on, and its name (files from before the name was
+    saved: the loss its output pairs with, named the same way)."""
+    config = model_file.metadata.get("config", {})
+    network = model_file.network
+    loss = get_loss(config["loss"]) if config.get("loss") else default_loss(network.output)
+    name = model_file.metadata.get("loss_name")
+    if not isinstance(name, str):
+        scaled = scalers_of(model_file)[1] is not None  # only regression scales its target
+        name = describe_loss(loss, network.l2, network.l1, scaled)
+    return loss, name
 
 
 def save_trained(model: TrainedModel, path: str | Path, source: str) -> None:
@@ -523,6 +552,7 @@ def save_trained(model: TrainedModel, path: str | Path, source: str) -> None:
         "data": source,
         "epochs": model.history.epochs,
         "scores": model.scores,
+        "loss_name": model.loss_name,
         "config": {
             k: (list(v) if isinstance(v, tuple) else v) for k, v in model.config.__dict__.items()
         },
