@@ -402,6 +402,13 @@ def test_the_recorder_thins_its_copies_to_stay_bounded(moons):
     assert [f.update for f in frames] == [*(u for u in updates if u < 3000), 3000]
 
 
+def test_a_recorder_given_to_a_second_run_records_that_run_alone(moons):
+    net, recorder, _ = _recorded_run(moons, 300, learning_rate=0.5)
+    fit(net, *moons, epochs=5, learning_rate=0.5, callbacks=[recorder])
+    assert [s.update for s in recorder.snapshots] == [1, 2, 3, 4, 5]
+    assert [f.update for f in recorder.frames(net)] == [1, 2, 3, 4, 5]
+
+
 @pytest.mark.parametrize("epochs", [1, 5, 60, 3000])
 def test_frames_run_from_the_first_update_to_the_final_weights(moons, epochs):
     net, recorder, _ = _recorded_run(moons, epochs, learning_rate=0.5)

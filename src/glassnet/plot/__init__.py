@@ -28,10 +28,11 @@ a log scale, and :func:`render_training` draws the chosen frames once training i
 
 from __future__ import annotations
 
-from .animation import Animation, Snapshot, TrainingRecorder, animate_training, render_training
+from .animation import Animation, animate_training, render_training
 from .boundary import decision_boundary, plane_limits, sweep_grid
 from .figures import confusion_matrix, prediction_surface
 from .pictures import loss_curve, loss_curves
+from .recorder import Snapshot, TrainingRecorder
 
 __all__ = [
     "Animation",
