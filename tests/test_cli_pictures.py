@@ -119,10 +119,10 @@ def test_train_pictures_say_what_they_show(capsys, tmp_path, drawn):
     _assert_log_spaced(film.updates, 60)
     assert film.limits == _limits(boundary)
     assert film.captions[0] == (
-        "3 hidden units — train rows, update 1 of 60\nmean cross-entropy per row: "
+        "3 hidden units, train rows\nupdate 1 of 60\nmean cross-entropy per row: "
         + film.captions[0].rsplit(": ", 1)[1]
     )
-    assert film.captions[-1].startswith("3 hidden units — train rows, final weights")
+    assert film.captions[-1].startswith("3 hidden units, train rows\nfinal weights, update 60")
     # full batch, no penalty: the last frame's loss is the train loss of the summary table
     assert film.captions[-1].endswith(f": {scores['train'][0]:.4f}")
     losses = [float(c.rsplit(": ", 1)[1]) for c in film.captions]
@@ -168,7 +168,8 @@ def test_train_with_plot_trains_exactly_as_without(capsys, tmp_path, drawn):
         assert_array_equal(b.parameters()[name], param)
     (film,) = drawn["render_training"]
     assert film.updates[0] == 1 and _gif_frame_count(tmp_path / "training.gif") > 2
-    assert "train + validation rows" in film.captions[0]
+    assert film.captions[0].startswith("4 hidden units, train + validation rows\nupdate 1 of ")
+    assert "restored by early stopping" in film.captions[-1].splitlines()[1]
     assert "mean cross-entropy per row + L2 penalty: " in film.captions[0]
     (curves,) = drawn["loss_curves"]
     ax = curves.axes[0]

@@ -119,9 +119,9 @@ def animate(
     words = network_words(model.config)
     rows = "train" if model.config.validation_fraction is None else "train + validation"
 
-    def caption(snap: plot.Snapshot) -> str:
+    def caption(snap: plot.Snapshot) -> str:  # three short lines fit a 480-pixel frame
         return (
-            f"{words} — {rows} rows, {recorder.moment(snap)}\n"
+            f"{words}, {rows} rows\n{recorder.moment(snap)}\n"
             f"{model.loss_name}: {recorder.objective():.4f}"
         )
 
