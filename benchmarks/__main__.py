@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import dense, estimators, gpu, predict, reading, wildml
+from . import dense, estimators, gpu, plotting, predict, reading, wildml
 from .harness import (
     OTHERS_NOTE,
     REPO,
@@ -33,7 +33,7 @@ from .harness import (
     time_table,
 )
 
-WORKLOADS = ("W1", "W2", "W3", "PRED", "EST", "GPU", "READ")
+WORKLOADS = ("W1", "W2", "W3", "PRED", "EST", "GPU", "READ", "PLOT")
 W3_STEPS = 10
 
 
@@ -44,12 +44,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         default=",".join(WORKLOADS),
-        help="comma-separated workloads out of W1,W2,W3,PRED,EST,GPU,READ (default all)",
+        help="comma-separated workloads out of W1,W2,W3,PRED,EST,GPU,READ,PLOT (default all)",
     )
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="smoke-run sizes: W1 2000 passes, 10 000 rows for W2/W3/PRED, 20 000 for READ",
+        help="smoke-run sizes: W1 and PLOT's tutorial run 2000 passes, 10 000 rows for W2/W3/PRED, 20 000 for READ",
     )
     parser.add_argument("--json", metavar="FILE", help="also write the raw timings to FILE")
     parser.add_argument(
@@ -386,6 +386,56 @@ def run_gpu(args: argparse.Namespace, X: np.ndarray, y: np.ndarray) -> dict[str,
     return out
 
 
+# -- PLOT -------------------------------------------------------------------------------------
+def run_plot(args: argparse.Namespace) -> dict[str, Any]:
+    command = " ".join(plotting.COMMAND)
+    say(
+        f"\n== PLOT: glassnet train {command} --plot DIR, phase by phase: training without and "
+        f"with the recorder --plot adds ({plotting.TRAININGS} trainings per run; time per "
+        "training), then drawing all its pictures (time per drawing) =="
+    )
+    training = measure(plotting.training_contenders(), args.rounds, plotting.TRAININGS, args.policy)
+    say(time_table(training, "training"))
+    say(reruns_note(training))
+    with plotting.temporary_directory() as tmp:
+        drawing = measure(plotting.drawing_contenders(Path(tmp)), args.rounds, 1, args.policy)
+    say(time_table(drawing, "drawing"))
+    say(reruns_note(drawing))
+    draw = drawing[0]
+    cold = plotting.pyplot_import_seconds()
+    say(
+        f"training with --plot / without: {np.median(training[1].ratios):.2f} (median over "
+        f"rounds; min–max {min(training[1].ratios):.2f}–{max(training[1].ratios):.2f}); "
+        f"drawing all pictures: {np.median(draw.times):.2f} s (median), plus {cold:.2f} s "
+        "to import matplotlib.pyplot in a fresh process"
+    )
+    say(
+        f"\n-- the recorder on the tutorial's run: experiments.moons(3), {args.passes} "
+        "full-batch passes (time per pass)"
+    )
+    tutorial = measure(
+        plotting.tutorial_contenders(args.passes), args.rounds, args.passes, args.policy
+    )
+    say(time_table(tutorial, "pass"))
+    say(reruns_note(tutorial))
+    share = plotting.recorder_share(args.passes)
+    say(
+        f"inside the recorder's hooks: {share['hooks_s'] * 1e3:.1f} ms of a "
+        f"{share['run_s']:.2f} s run ({share['hooks_s'] / share['run_s']:.1%}), "
+        f"{share['copies']:.0f} copies kept"
+    )
+    return {
+        "command": f"glassnet train {command} --plot DIR",
+        "training": as_json(training, "training"),
+        "drawing": as_json(drawing, "drawing"),
+        "tutorial": {**as_json(tutorial, "pass"), "passes": args.passes},
+        "training_ratio": float(np.median(training[1].ratios)),
+        "drawing_s": float(np.median(draw.times)),
+        "pyplot_import_s": cold,
+        "recorder_share": share,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -422,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
                 results["EST"] = run_est(args, X, y)
             if "GPU" in args.only:
                 results["GPU"] = run_gpu(args, X, y)
+        if "PLOT" in args.only:
+            results["PLOT"] = run_plot(args)
     report["workloads"] = results
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, default=str) + "\n", "utf-8")

@@ -161,8 +161,8 @@ def test_train_saves_model_pictures_and_summary(capsys, tmp_path):
     assert net.n_features == 2 and net.n_outputs == 2
     for name in ("loss.png", "confusion_matrix.png", "decision_boundary.png"):
         assert_png(pics / name)
-    with Image.open(pics / "training.gif") as gif:
-        assert gif.n_frames == 30
+    with Image.open(pics / "training.gif") as gif:  # its frames: tests/test_cli_pictures.py
+        assert 2 <= gif.n_frames <= 40
     code, out, _ = run(capsys, "summary", model)
     assert code == 0
     assert "Dense(2, 8" in out and "total parameters: 42" in out and "classes: 0, 1" in out
@@ -276,7 +276,7 @@ def test_reproduce_moons_prints_the_tutorial_and_draws(capsys, tmp_path):
     for name in ("moons_decision_boundary.png", "moons_loss.png", "moons_logistic_regression.png"):
         assert_png(tmp_path / name)
     with Image.open(tmp_path / "moons_training.gif") as gif:
-        assert gif.n_frames == 40
+        assert 30 <= gif.n_frames <= 40  # log-spaced over 20 000 passes; see test_cli_pictures
 
 
 def test_reproduce_iris_says_its_iterations_and_r2(capsys):

@@ -56,12 +56,18 @@ def _close() -> None:
     plt.close("all")
 
 
+TUTORIAL_LOSS = "loss incl. L2 penalty, as the tutorial prints it"
+
+
 def moons(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result:
     """WildML: the 2-3-2 network, its lines, boundary, loss, baseline, sweep and animation."""
     from .. import plot
 
     about = _introduce(quiet, "moons")
-    result = experiments.moons(print_every=None if quiet else 1000)
+    recorder = plot.TrainingRecorder() if out is not None else None
+    result = experiments.moons(
+        print_every=None if quiet else 1000, callbacks=[recorder] if recorder else []
+    )
     baseline = experiments.logistic_baseline()
     _say(quiet, f"Training accuracy: {result.train_accuracy:.3f}")
     _say(
@@ -91,56 +97,104 @@ def moons(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Resul
             for r in swept.results
         ]
     pictures: list[Path] = []
-    if out is not None:
-        pictures = [
-            out / "moons_decision_boundary.png",
-            out / "moons_loss.png",
-            out / "moons_logistic_regression.png",
-        ]
-        plot.decision_boundary(
-            result.network,
-            result.X,
-            result.y,
-            path=pictures[0],
-            title="Decision Boundary for hidden layer size 3",
-        )
-        plot.loss_curve(
-            result.losses, path=pictures[1], log=True, title="Loss after each gradient-descent pass"
-        )
-        plot.decision_boundary(
-            baseline.network, baseline.X, baseline.y, path=pictures[2], title="Logistic Regression"
-        )
-        if swept is not None:
-            pictures.append(out / "moons_hidden_sizes.png")
-            plot.sweep_grid(
-                [r.network for r in swept.results],
-                [f"Hidden Layer size {r.hidden}" for r in swept.results],
-                result.X,
-                result.y,
-                path=pictures[-1],
-                scores=[(r.train_accuracy, r.test_accuracy) for r in swept.results],
-            )
-        pictures.append(out / "moons_training.gif")
-        _animate_moons(pictures[-1])
+    if out is not None and recorder is not None:
+        pictures = _moons_pictures(out, result, baseline, swept, recorder)
         _close()
     return numbers, pictures
 
 
-def _animate_moons(path: Path) -> None:
-    from .. import SoftmaxCrossEntropy, mlp, plot
-    from ..data import make_moons
+def _moons_style(X: Any) -> dict[str, Any]:
+    """The tutorial's axes (0.5 around the points) with the features and classes named."""
+    from .. import plot
 
-    X, y = make_moons(200, noise=0.20, random_state=0)
-    net = mlp([2, 3, 2], activation="tanh", output="softmax", l2=0.01, random_state=0)
-    plot.animate_training(
-        net,
-        X,
-        y,
-        path,
-        epochs=20000,
-        frames=40,
-        fit_kwargs={"loss": SoftmaxCrossEntropy(reduction="sum"), "learning_rate": 0.01},
+    return {
+        "classes": [0, 1],
+        "legend_title": "class",
+        "feature_names": ("x₁", "x₂"),
+        "limits": plot.plane_limits(X, margin=0.5),
+    }
+
+
+def _moons_pictures(
+    out: Path,
+    result: experiments.MoonsResult,
+    baseline: experiments.MoonsResult,
+    swept: experiments.SweepResult | None,
+    recorder: Any,
+) -> list[Path]:
+    from .. import plot
+
+    style = _moons_style(result.X)
+    pictures = [
+        out / "moons_decision_boundary.png",
+        out / "moons_loss.png",
+        out / "moons_logistic_regression.png",
+    ]
+    plot.decision_boundary(
+        result.network,
+        result.X,
+        result.y,
+        path=pictures[0],
+        title=f"Hidden layer size 3 — train rows, accuracy {result.train_accuracy:.2f}",
+        **style,
     )
+    plot.loss_curve(
+        result.losses,
+        path=pictures[1],
+        log=True,
+        title="Loss after each gradient-descent pass",
+        xlabel="pass",
+        ylabel=TUTORIAL_LOSS,
+    )
+    plot.decision_boundary(
+        baseline.network,
+        baseline.X,
+        baseline.y,
+        path=pictures[2],
+        title=f"Logistic regression — train rows, accuracy {baseline.train_accuracy:.2f}",
+        **style,
+    )
+    if swept is not None:
+        pictures.append(out / "moons_hidden_sizes.png")
+        plot.sweep_grid(
+            [r.network for r in swept.results],
+            [f"Hidden layer size {r.hidden}" for r in swept.results],
+            result.X,
+            result.y,
+            path=pictures[-1],
+            scores=[(r.train_accuracy, r.test_accuracy) for r in swept.results],
+            **style,
+        )
+    pictures.append(_animate_moons(out / "moons_training.gif", result, recorder))
+    return pictures
+
+
+def _animate_moons(path: Path, result: experiments.MoonsResult, recorder: Any) -> Path:
+    """The GIF of the tutorial's own run, from the parameters ``recorder`` copied during it.
+
+    Frame titles count as the tutorial's lines do ("Loss after iteration i" follows pass
+    i + 1) and show the same number: ``result.losses[i]``, the tutorial's loss with its L2
+    penalty.
+    """
+    from .. import plot
+
+    def caption(snap: plot.Snapshot) -> str:
+        i = snap.update - 1
+        return (
+            f"Hidden layer size 3 — train rows, after iteration {i}\n"
+            f"{TUTORIAL_LOSS}: {result.losses[i]:.6f}"
+        )
+
+    plot.render_training(
+        result.network,
+        recorder.frames(result.network, 40),
+        result.X,
+        result.y,
+        path,
+        caption=caption,
+        **_moons_style(result.X),
+    )
+    return path
 
 
 def diabetes(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result:
@@ -167,11 +221,24 @@ def diabetes(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Re
     pictures: list[Path] = []
     if out is not None:
         pictures = [out / "diabetes_cost.png", out / "diabetes_confusion_matrix.png"]
-        plot.loss_curve(result.losses, path=pictures[0], xlabel="epoch", title="Cost per epoch")
+        plot.loss_curve(
+            result.losses,
+            path=pictures[0],
+            xlabel="epoch",
+            ylabel="cost: mean binary cross-entropy per row",
+            title="Cost per epoch (200 training rows)",
+        )
         cm = confusion_matrix(result.y_test, result.network.predict(result.X_test), n_classes=2)
-        plot.confusion_matrix(cm, ["No", "Yes"], path=pictures[1], title="Diabetes, test rows")
+        plot.confusion_matrix(cm, ["No", "Yes"], rows="test", path=pictures[1])
         _close()
     return numbers, pictures
+
+
+IRIS_AXES = (
+    "sepal length / its largest",
+    "sepal width / its largest",
+    "petal length / its largest",
+)
 
 
 def iris(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result:
@@ -231,25 +298,35 @@ def iris(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result
             out / "iris_linear_surface.png",
             out / "iris_network_surface.png",
         ]
-        fig = plot.loss_curve(
-            r.linear_losses,
-            label="linear regression",
-            title="Cost by iteration",
-            xlabel="iteration",
-        )
+        cost = f"cost: ½Σ(y − ŷ)² over the {len(r.y)} rows"
+        fig = plot.loss_curve(r.linear_losses, label="linear regression", ylabel=cost)
         plot.loss_curve(
             r.losses,
             label="2-3-1 network",
             ax=fig.axes[0],
             title="Cost by iteration",
             xlabel="iteration",
+            ylabel=cost,
             path=pictures[0],
         )
         y = r.y.ravel()
+        rows = f"all {len(y)} rows"
         plot.prediction_surface(
-            r.linear_network, r.X, y, path=pictures[1], title="Linear regression"
+            r.linear_network,
+            r.X,
+            y,
+            path=pictures[1],
+            axis_labels=IRIS_AXES,
+            title=f"Linear regression — {rows}, R² {r.linear_r2:.2f}",
         )
-        plot.prediction_surface(r.network, r.X, y, path=pictures[2], title="2-3-1 network")
+        plot.prediction_surface(
+            r.network,
+            r.X,
+            y,
+            path=pictures[2],
+            axis_labels=IRIS_AXES,
+            title=f"2-3-1 network — {rows}, R² {r.r2:.2f}",
+        )
         _close()
     return numbers, pictures
 
@@ -268,6 +345,12 @@ def toy(out: Path | None, *, quiet: bool = False, sweep: bool = True) -> Result:
     pictures: list[Path] = []
     if out is not None:
         pictures = [out / "toy_loss.png"]
-        plot.loss_curve(r.losses, path=pictures[0], xlabel="iteration", title="Loss per iteration")
+        plot.loss_curve(
+            r.losses,
+            path=pictures[0],
+            xlabel="iteration",
+            ylabel="loss: Σ(y − ŷ)² over the 4 rows",
+            title="Loss per iteration",
+        )
         _close()
     return numbers, pictures

@@ -47,38 +47,6 @@ def _score_rows(scores: dict[str, dict[str, float]]) -> tuple[list[str], list[li
     return header, rows
 
 
-def _training_pictures(model: Any, out: Path) -> list[Path]:
-    from .. import plot
-
-    written = [out / "loss.png"]
-    plot.loss_curves(model.history, path=written[0])
-    d = model.dataset
-    X_eval = model.X_test if model.X_test is not None else model.X_train
-    y_eval = model.y_test if model.y_test is not None else model.y_train
-    if d.task == "classification":
-        from ..metrics import confusion_matrix
-
-        cm = confusion_matrix(y_eval, model.predict(X_eval), n_classes=len(d.classes))
-        written.append(out / "confusion_matrix.png")
-        plot.confusion_matrix(cm, [str(c) for c in d.classes], path=written[-1])
-        if d.X.shape[1] == 2:
-            written.append(out / "decision_boundary.png")
-            plot.decision_boundary(
-                model.predict,
-                d.X,
-                d.y,
-                path=written[-1],
-                title=f"Decision boundary — {d.name or 'data'}",
-            )
-    elif d.X.shape[1] == 2 and (d.y.ndim == 1):
-        written.append(out / "prediction_surface.png")
-        plot.prediction_surface(model.predict, d.X, d.y, path=written[-1])
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    return written
-
-
 @cli.command()
 @click.argument("data")
 @training_options
@@ -150,20 +118,23 @@ def train(
     that was never stopped.
     """
     from ..backend import get_namespace
-    from .workflow import can_animate, how_it_ended, load_data, loss_name, save_trained
+    from .pictures import training_pictures
+    from .workflow import animation_recorder, how_it_ended, load_data, loss_name, save_trained
     from .workflow import train as run
 
     config = config_from(options)
     get_namespace(config.device)  # no CuPy or no GPU: say so before loading any data
     dataset = echo_notes(load_data(data, **data_options(options), random_state=config.random_state))
     folder = ensure_dir(plot)
-    gif = folder / "training.gif" if folder is not None and can_animate(dataset, config) else None
+    recorder = None if folder is None else animation_recorder(dataset, config, resume)
     try:
         model = run(
             dataset,
             config,
-            callbacks=_progress(config.epochs, quiet, loss_name(dataset, config), as_json),
-            animation=gif,
+            callbacks=[
+                *_progress(config.epochs, quiet, loss_name(dataset, config), as_json),
+                *([recorder] if recorder else []),
+            ],
             checkpoint=checkpoint,
             checkpoint_every=checkpoint_every,
             resume=resume,
@@ -202,7 +173,7 @@ def train(
         save_trained(model, out, data)
         say(f"model written to {out}")
     if folder is not None:
-        for path in [*_training_pictures(model, folder), *([gif] if gif else [])]:
+        for path in training_pictures(model, folder, recorder):
             say(f"picture written to {path}")
 
 
@@ -437,17 +408,9 @@ def sweep(data: str, params: tuple[str, ...], jobs: int, plot: str | None, **opt
         )
     out = ensure_dir(plot)
     if out is not None and dataset.task == "classification" and dataset.X.shape[1] == 2:
-        from .. import plot as pictures
+        from .pictures import sweep_picture
 
-        path = out / "sweep.png"
-        scores = [
-            (m.scores["train"][metric], m.scores.get("test", {}).get(metric, float("nan")))
-            for m in models
-        ]
-        pictures.sweep_grid(
-            [m.predict for m in models], labels, dataset.X, dataset.y, scores=scores, path=path
-        )
-        click.echo(f"picture written to {path}")
+        click.echo(f"picture written to {sweep_picture(models, labels, out / 'sweep.png')}")
 
 
 def _show(value: Any) -> str:

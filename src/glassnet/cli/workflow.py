@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,11 +43,15 @@ from ..schedules import (
 from ..training import Callback, History, fit, resolve_batch_size
 from ..validation import lookup
 
+if TYPE_CHECKING:
+    from ..plot import TrainingRecorder
+
 Array = NDArray[Any]
 
 __all__ = [
     "TrainConfig",
     "TrainedModel",
+    "animation_recorder",
     "build_network",
     "can_animate",
     "how_it_ended",
@@ -372,13 +376,8 @@ def _targets(y: Array, task: str, output: str, scaler: Standardizer | None) -> A
 
 
 def can_animate(dataset: Dataset, config: TrainConfig) -> bool:
-    """Whether :func:`train` can record a GIF: 2-D classification, no validation split."""
-    return (
-        dataset.task == "classification"
-        and dataset.X.shape[1] == 2
-        and not config.early_stopping
-        and config.validation_fraction is None
-    )
+    """Whether :func:`train` can record a GIF: 2-D classification (any split or stopping)."""
+    return dataset.task == "classification" and dataset.X.shape[1] == 2
 
 
 def train(
@@ -393,10 +392,13 @@ def train(
 ) -> TrainedModel:
     """Split, scale, build and train; the scores on train and test rows are filled in.
 
-    With ``animation`` (a ``.gif`` path; see :func:`can_animate`), the same training run is
-    recorded as an animation of the decision boundary on the (scaled) training data.
-    ``checkpoint``, ``checkpoint_every`` and ``resume`` are :func:`glassnet.fit`'s: a run
-    resumed with the same data and config ends on the weights of an uninterrupted one.
+    With ``animation`` (a ``.gif`` path; see :func:`can_animate`), a
+    :class:`~glassnet.plot.TrainingRecorder` copies the parameters at log-spaced updates of
+    the run, and once it has ended the GIF of the decision boundary is drawn from them, in
+    the data's own units (:func:`glassnet.cli.pictures.animate`); the training is the same
+    as without it. ``checkpoint``, ``checkpoint_every`` and ``resume`` are
+    :func:`glassnet.fit`'s: a run resumed with the same data and config ends on the weights
+    of an uninterrupted one (a resumed run is not animated).
     """
     dataset = _fit_table(dataset, config)
     X_train, y_train, X_test, y_test = _split(dataset, config)
@@ -411,13 +413,14 @@ def train(
     validation = validation_fraction(config)
     updates = 1 if batch is None else math.ceil(len(Xs) * (1 - (validation or 0)) / batch)
     targets = _targets(y_train, dataset.task, output, target_scaler)
+    recorder = _recorder(dataset, config, animation, resume)
     kwargs: dict[str, Any] = {
         "loss": loss,
         "optimizer": _optimizer(config, updates),
         "batch_size": batch,
         "shuffle": True,
         "random_state": config.random_state,
-        "callbacks": callbacks,
+        "callbacks": [*callbacks, *([recorder] if recorder is not None else [])],
         # when to stop: the loss stalls (the validation loss if there is a split) or --epochs
         "validation_fraction": validation,
         "early_stopping": not config.fixed_epochs,
@@ -426,35 +429,16 @@ def train(
         "restore_best": validation is not None,
     }
     start = time.perf_counter()
-    if animation is not None and (checkpoint is not None or resume is not None):
-        animation = None  # the GIF draws one whole run: not one cut by a checkpoint
-    if animation is not None:
-        if not can_animate(dataset, config):
-            raise ValidationError(
-                "an animation needs 2-D classification data and no validation split"
-            )
-        from ..plot import animate_training
-
-        history = animate_training(
-            network,
-            Xs,
-            targets,
-            animation,
-            epochs=config.epochs,
-            frames=min(30, config.epochs),
-            fit_kwargs=kwargs,
-        )
-    else:
-        history = fit(
-            network,
-            Xs,
-            targets,
-            epochs=config.epochs,
-            checkpoint=checkpoint,
-            checkpoint_every=checkpoint_every,
-            resume=resume,
-            **kwargs,
-        )
+    history = fit(
+        network,
+        Xs,
+        targets,
+        epochs=config.epochs,
+        checkpoint=checkpoint,
+        checkpoint_every=checkpoint_every,
+        resume=resume,
+        **kwargs,
+    )
     seconds = time.perf_counter() - start
     model = TrainedModel(
         network,
@@ -475,7 +459,32 @@ def train(
     model.scores["train"] = score(model, X_train, y_train)
     if X_test is not None and y_test is not None:
         model.scores["test"] = score(model, X_test, y_test)
+    if recorder is not None and animation is not None:
+        from .pictures import animate
+
+        animate(model, recorder, Path(animation))
     return model
+
+
+def animation_recorder(
+    dataset: Dataset, config: TrainConfig, resume: str | Path | None = None
+) -> TrainingRecorder | None:
+    """The callback that records a run for its animation (copies of the parameters, drawn
+    after training), or None where there is nothing to draw: data that is not 2-D
+    classification (:func:`can_animate`), or a resumed run, which is only part of one."""
+    if resume is not None or not can_animate(dataset, config):
+        return None
+    from ..plot import TrainingRecorder
+
+    return TrainingRecorder()
+
+
+def _recorder(
+    dataset: Dataset, config: TrainConfig, animation: str | Path | None, resume: str | Path | None
+) -> TrainingRecorder | None:
+    if animation is not None and not can_animate(dataset, config):
+        raise ValidationError("an animation needs 2-D classification data")
+    return None if animation is None else animation_recorder(dataset, config, resume)
 
 
 def predict_with(

@@ -94,8 +94,9 @@ def confusion_matrix(
     class_names: Sequence[str] | None = None,
     *,
     normalize: bool = False,
+    rows: str | None = None,
     ax: Axes | None = None,
-    title: str = "Confusion matrix",
+    title: str | None = None,
     cmap: str = "Blues",
     path: str | Path | None = None,
 ) -> Figure:
@@ -112,15 +113,21 @@ def confusion_matrix(
     normalize : bool, default False
         Divide each row by its total, so cells show the fraction of each true class
         (recall on the diagonal); an empty row stays 0.
-    ax, title, path
-        As in :func:`decision_boundary`.
+    rows : str, optional
+        Which rows were counted (``"test"``, ``"train"``), for the title.
+    ax, path
+        As in :func:`~glassnet.plot.decision_boundary`.
+    title : str, optional
+        Default: ``"Confusion matrix — test rows (n=50)"``, with ``rows`` and the number of
+        rows counted (the matrix's total), or ``"Confusion matrix (n=50)"`` without ``rows``.
     cmap : str, default "Blues"
 
     Returns
     -------
     Figure
-        Rows are the true class ("true"), columns the prediction ("predicted"). Text is
-        white on dark cells and black on light ones.
+        Rows are the true class (axis "true class"), columns the prediction ("predicted
+        class"), both ticked with the class names. Text is white on dark cells and black on
+        light ones.
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -130,6 +137,9 @@ def confusion_matrix(
     if not np.all(np.isfinite(values)) or np.any(values < 0):
         raise ValidationError("cm must hold finite, non-negative counts")
     k = values.shape[0]
+    if title is None:
+        counted = f" — {rows} rows" if rows else ""
+        title = f"Confusion matrix{counted} (n={values.sum():.0f})"
     names = [str(i) for i in range(k)] if class_names is None else [str(c) for c in class_names]
     if len(names) != k:
         raise ValidationError(f"got {len(names)} class names for a {k} × {k} matrix")
@@ -148,7 +158,7 @@ def confusion_matrix(
         ax.text(j, i, text, ha="center", va="center", color="white" if dark else "black")
     ax.set_xticks(range(k), names, rotation=45 if max(map(len, names)) > 3 else 0)
     ax.set_yticks(range(k), names)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
     ax.set_title(title)
     return finish(fig, path)
