@@ -116,6 +116,8 @@ def test_datasets_lists_every_builtin(capsys):
         "spiral",
         "xor",
         "noisy_xor",
+        "plane",
+        "multi_gaussian",
         "iris",
         "iris_regression",
         "diabetes",

@@ -7,6 +7,7 @@
 :func:`load_csv`            a CSV file with a header row, as a :class:`Dataset`
 :func:`load_features_csv`   the model's feature columns (and the target, if there) of a CSV
 :func:`train_test_split`    a (stratified) random split
+:func:`expand`              extra input features of 2-D points (x1², x1·x2, sin x1, …)
 :class:`Standardizer`       zero mean, unit variance, with statistics that can be saved
 ==========================  ===============================================================
 """
@@ -24,19 +25,23 @@ from .datasets import (
     make_moons,
     toy_xor,
 )
+from .features import FEATURES, expand, parse_features
 from .preprocessing import Standardizer, standardize, train_test_split
 
 __all__ = [
     "DATASETS",
+    "FEATURES",
     "Dataset",
     "DatasetInfo",
     "Standardizer",
+    "expand",
     "list_datasets",
     "load_csv",
     "load_dataset",
     "load_features_csv",
     "load_pima",
     "make_moons",
+    "parse_features",
     "standardize",
     "toy_xor",
     "train_test_split",
