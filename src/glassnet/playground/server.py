@@ -53,7 +53,7 @@ __all__ = [
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 FRAME_SECONDS = 1 / 30
 """The shortest time between two frames (30 frames a second at most)."""
-TRAIN_SECONDS = 0.016
+TRAIN_SECONDS = 0.012
 """The training time of a frame; the rest of its time draws it."""
 UNACKED_FRAMES = 2
 """Frames sent ahead of the page's drawing at most."""

@@ -37,10 +37,21 @@ function discrete(b) {
   return b > 127 ? 255 : b < 127 ? 0 : 127;
 }
 
-// An offscreen canvas of side `size` with the map's colours.
-export function mapImage(bytes, size, discretize = false) {
-  const canvas = document.createElement("canvas");
-  canvas.width = canvas.height = size;
+// Offscreen canvases are kept by name and drawn over, frame after frame.
+const canvases = new Map();
+function offscreen(key, size) {
+  let canvas = key ? canvases.get(key) : null;
+  if (!canvas) {
+    canvas = document.createElement("canvas");
+    if (key) canvases.set(key, canvas);
+  }
+  if (canvas.width !== size) canvas.width = canvas.height = size;
+  return canvas;
+}
+
+// An offscreen canvas of side `size` with the map's colours (reused when given a key).
+export function mapImage(bytes, size, discretize = false, key = null) {
+  const canvas = offscreen(key, size);
   const context = canvas.getContext("2d");
   const image = context.createImageData(size, size);
   for (let i = 0; i < size * size; i++) {
@@ -56,8 +67,7 @@ export function mapImage(bytes, size, discretize = false) {
 
 // Several classes: each point's colour mixes the classes' colours by their probabilities.
 function classesImage(channels, size, discretize) {
-  const canvas = document.createElement("canvas");
-  canvas.width = canvas.height = size;
+  const canvas = offscreen("output", size);
   const context = canvas.getContext("2d");
   const image = context.createImageData(size, size);
   const k = channels.length;
@@ -81,7 +91,7 @@ function classesImage(channels, size, discretize) {
 
 export function outputImage(output, size, discretize) {
   if (output.kind === "classes") return classesImage(output.data.map(decode), size, discretize);
-  return mapImage(decode(output.data), size, discretize);
+  return mapImage(decode(output.data), size, discretize, "output");
 }
 
 function pointColour(label, data) {

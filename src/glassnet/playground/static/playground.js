@@ -104,6 +104,7 @@ const HANDLERS = {
 
 // -- drawing frames -------------------------------------------------------------------------------
 function drawPending() {
+  const began = performance.now();
   state.drawScheduled = false;
   const m = state.pending;
   if (!m) return;
@@ -124,6 +125,7 @@ function drawPending() {
   drawAll();
   showEquations();
   state.framesDrawn += 1;
+  state.drawMs = performance.now() - began;
 }
 
 function drawAll() {
@@ -152,9 +154,9 @@ function inputNodes() {
 
 function drawNet(outputMap) {
   const m = state.frame, canvas = $("network");
-  const hidden = m.neurons.map((layer) => layer.map((bytes) => {
+  const hidden = m.neurons.map((layer, l) => layer.map((bytes, j) => {
     const codes = decode(bytes);
-    return { active: true, image: mapImage(codes, Math.round(Math.sqrt(codes.length))) };
+    return { active: true, image: mapImage(codes, Math.round(Math.sqrt(codes.length)), false, `unit ${l} ${j}`) };
   }));
   const sizes = state.network.sizes;
   const output = Array.from({ length: sizes[sizes.length - 1] }, () => ({ active: true, image: outputMap }));
@@ -366,6 +368,10 @@ function fillLayerChoice() {
 }
 
 function showEquations() {
+  const f = state.frame;
+  const key = f && JSON.stringify([state.selectedLayer, f.shapes, f.learning_rate, state.gradcheck, state.settings, state.network]);
+  if (key === state.equationsKey) return;  // the panel is redrawn only when it changes
+  state.equationsKey = key;
   renderEquations($("eq-body"), state, state.selectedLayer);
 }
 
