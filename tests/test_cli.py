@@ -24,6 +24,7 @@ COMMANDS = [
     "reproduce",
     "datasets",
     "summary",
+    "playground",
 ]
 
 

@@ -56,17 +56,31 @@ WS = "ws://127.0.0.1:8000/ws"
 SRC = str(Path(glassnet.__file__).resolve().parents[1])
 
 
-def run_script(code: str) -> dict[str, float]:
-    """Run a script in a fresh interpreter; its ``name loss: value`` lines as floats."""
+def run_scripts(scripts: list[str], folder: Path) -> list[dict[str, float]]:
+    """Run scripts one after the other in one fresh interpreter; each one's ``name loss:
+    value`` lines as floats."""
+    paths = []
+    for i, code in enumerate(scripts):
+        paths.append(folder / f"run_{i}.py")
+        paths[-1].write_text(code)
+    runner = "import runpy, sys\nfor p in sys.argv[1:]:\n    print('=='); runpy.run_path(p)\n"
     done = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", runner, *map(str, paths)],
         capture_output=True,
         text=True,
         check=True,
         env={**os.environ, "PYTHONPATH": SRC},
     )
-    lines = [line.split(" loss: ") for line in done.stdout.splitlines() if " loss: " in line]
-    return {name: float(value) for name, value in lines}
+    blocks = done.stdout.split("==\n")[1:]
+    return [
+        {
+            name: float(value)
+            for name, value in (
+                line.split(" loss: ") for line in block.splitlines() if " loss: " in line
+            )
+        }
+        for block in blocks
+    ]
 
 
 def shown(session: Session) -> dict[str, float]:
@@ -190,17 +204,22 @@ def test_the_heat_maps_come_from_the_networks_own_prediction():
 
 
 # -- exports -------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "settings",
-    [
-        Settings(),
-        Settings(dataset="spiral", hidden=(6, 6), activation="relu", optimizer="adam", dropout=0.2),
-        Settings(dataset="plane", features=("x1", "x2", "x1^2"), l1=0.001, batch_size=7),
-        Settings(dataset="moons", schedule="step", schedule_steps=20, optimizer="gd", momentum=0.5),
-    ],
-    ids=["default", "spiral-adam-dropout", "plane-features-l1", "schedule-momentum"],
-)
-def test_the_python_script_repeats_the_run_exactly(settings):
+SCRIPTED = {
+    "default": Settings(),
+    "spiral-adam-dropout": Settings(
+        dataset="spiral", hidden=(6, 6), activation="relu", optimizer="adam", dropout=0.2
+    ),
+    "plane-features-l1": Settings(
+        dataset="plane", features=("x1", "x2", "x1^2"), l1=0.001, batch_size=7
+    ),
+    "schedule-momentum": Settings(
+        dataset="moons", schedule="step", schedule_steps=20, optimizer="gd", momentum=0.5
+    ),
+}
+
+
+def _changed_run(settings: Settings) -> Session:
+    """A run with the live settings changed under way."""
     session = Session(settings)
     session.step(60)
     session.configure({"l2": 0.003})
@@ -210,26 +229,42 @@ def test_the_python_script_repeats_the_run_exactly(settings):
     if settings.schedule == "constant":
         session.configure({"learning_rate": 0.1})
         session.step(9)
-    assert run_script(python_script(session)) == shown(session)
+    return session
 
 
-def test_the_python_script_repeats_a_run_on_an_uploaded_file():
+def _upload_run() -> Session:
     rng = np.random.RandomState(3)
     rows = "\n".join(f"{a:.4f},{b:.4f},{'yes' if a * b > 0 else 'no'}" for a, b in rng.randn(60, 2))
-    session = Session()
     tab = Tab()
-    tab.session = session
-    replies = tab.receive(
-        json.dumps({"type": "upload", "name": "quadrants.csv", "text": "a,b,label\n" + rows})
-    )
+    tab.session = Session()
+    message = {"type": "upload", "name": "quadrants.csv", "text": "a,b,label\n" + rows}
+    replies = tab.receive(json.dumps(message))
     assert replies[0] == {
         "type": "uploaded",
         "name": "quadrants.csv",
         "rows": 60,
         "task": "classification",
     }
-    session.step(33)
-    assert run_script(python_script(session)) == shown(session)
+    tab.session.step(33)
+    return tab.session
+
+
+@pytest.fixture(scope="module")
+def scripted(tmp_path_factory):
+    """Each case's run and what its exported script printed, all scripts in one interpreter."""
+    sessions = {name: _changed_run(settings) for name, settings in SCRIPTED.items()}
+    sessions["uploaded-file"] = _upload_run()
+    printed = run_scripts(
+        [python_script(s) for s in sessions.values()], tmp_path_factory.mktemp("scripts")
+    )
+    return {name: (s, out) for (name, s), out in zip(sessions.items(), printed, strict=True)}
+
+
+@pytest.mark.parametrize("case", [*SCRIPTED, "uploaded-file"])
+def test_the_python_script_repeats_the_run_exactly(scripted, case):
+    session, printed = scripted[case]
+    assert printed == shown(session)
+    assert case == "uploaded-file" or len(session.changes) >= 2
 
 
 def test_the_model_file_loads_and_predicts_the_same(tmp_path):
