@@ -71,7 +71,7 @@ export function renderEquations(target, state, layer) {
   ];
   const check = state.gradcheck;
   const error = check && check.errors[layer - 1] !== undefined
-    ? `relative error ${check.errors[layer - 1].toExponential(2)} (backprop against central differences on ${check.rows} rows, after update ${check.update}; ${check.passed ? "passed" : "above"} ${check.tolerance})`
+    ? `relative error ${check.errors[layer - 1].toExponential(2)} (backprop against central differences on ${check.rows} rows, after update ${check.update}; ${check.passed ? "below" : "above"} the tolerance ${check.tolerance})`
     : "not run yet: press “Check gradients” or take one step";
   target.innerHTML = `<table class="equations">${rows.join("")}</table>
     <p class="gradcheck">Gradient check, layer ${layer}: <span id="gradcheck-error">${error}</span></p>
