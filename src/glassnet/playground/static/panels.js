@@ -1,6 +1,10 @@
 // The panels under the network: the equations of a layer, the update just made, the exports.
 // The formulas shown are the ones the engine's docstrings give; the numbers come from the run.
 
+import { decode } from "./draw.js";
+
+const $ = (id) => document.getElementById(id);
+
 // Each hidden activation: a = f(z) and f′ written with the layer's index L.
 const ACTIVATION = {
   tanh: (L) => [`tanh(z${L})`, `(1 − a${L}²)`],
@@ -108,4 +112,47 @@ export function renderExplain(target, explained) {
   const note = explained.dropout_note ? " δ is shown without dropout's masks." : "";
   target.innerHTML = `<p id="explain-summary">Update ${explained.update}: a batch of ${explained.batch_rows} rows, η = ${explained.learning_rate}.${note}</p>
     <div class="layer-steps">${parts.join("")}</div>`;
+}
+
+// The tutorials' lines, with the number the tutorial itself printed beside glassnet's.
+export function addPrinted(state, line) {
+  state.printed.push(line);
+  const key = line.split(":")[0];
+  const theirs = state.printedByTutorial[key];
+  const item = document.createElement("div");
+  item.className = "printed-line";
+  item.textContent = theirs ? `${line}   (the tutorial printed ${theirs})` : line;
+  $("printed").appendChild(item);
+  while ($("printed").children.length > 40) $("printed").firstChild.remove();
+}
+
+export function showExport(m) {
+  const text = $("export-text");
+  if (m.what === "model") {
+    const bytes = decode(m.data);
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+    link.download = m.filename;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    text.value = `${m.filename} downloaded (${bytes.length} bytes). Load it with glassnet.io.load("${m.filename}").`;
+  } else if (m.what === "python") {
+    text.value = m.text;
+  } else if (m.command) {
+    text.value = m.command + (m.note ? `\n# ${m.note}` : "");
+  } else {
+    text.value = `glassnet train cannot express this run: ${m.cannot.join("; ")}.\nExport the Python script instead: it repeats the run exactly.`;
+  }
+  $("export-kind").textContent = m.what;
+}
+
+export async function copyExport() {
+  try {
+    await navigator.clipboard.writeText($("export-text").value);
+    $("export-kind").textContent = "copied";
+  } catch {
+    $("export-text").select();
+    $("export-kind").textContent = "select and copy the text";
+  }
 }

@@ -4,7 +4,7 @@
 import {
   decode, drawChart, drawNetwork, drawOutput, layout, mapImage, nearestLink, outputImage,
 } from "./draw.js";
-import { renderEquations, renderExplain } from "./panels.js";
+import { addPrinted, copyExport, renderEquations, renderExplain, showExport } from "./panels.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -120,7 +120,7 @@ function drawPending() {
   $("epoch").textContent = m.epoch.toFixed(m.epoch % 1 ? 2 : 0);
   $("train-loss").textContent = m.train_loss === null ? "–" : m.train_loss.toFixed(6);
   $("test-loss").textContent = m.test_loss === null ? "–" : m.test_loss.toFixed(6);
-  for (const line of m.printed) addPrinted(line);
+  for (const line of m.printed) addPrinted(state, line);
   if (m.diverged) { showError(m.diverged); setPlaying(false); }
   drawAll();
   showEquations();
@@ -373,48 +373,6 @@ function showEquations() {
   if (key === state.equationsKey) return;  // the panel is redrawn only when it changes
   state.equationsKey = key;
   renderEquations($("eq-body"), state, state.selectedLayer);
-}
-
-function addPrinted(line) {
-  state.printed.push(line);
-  const key = line.split(":")[0];
-  const theirs = state.printedByTutorial[key];
-  const item = document.createElement("div");
-  item.className = "printed-line";
-  item.textContent = theirs ? `${line}   (the tutorial printed ${theirs})` : line;
-  $("printed").appendChild(item);
-  while ($("printed").children.length > 40) $("printed").firstChild.remove();
-}
-
-function showExport(m) {
-  const text = $("export-text");
-  if (m.what === "model") {
-    const bytes = decode(m.data);
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
-    link.download = m.filename;
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-    text.value = `${m.filename} downloaded (${bytes.length} bytes). Load it with glassnet.io.load("${m.filename}").`;
-  } else if (m.what === "python") {
-    text.value = m.text;
-  } else if (m.command) {
-    text.value = m.command + (m.note ? `\n# ${m.note}` : "");
-  } else {
-    text.value = `glassnet train cannot express this run: ${m.cannot.join("; ")}.\nExport the Python script instead: it repeats the run exactly.`;
-  }
-  $("export-kind").textContent = m.what;
-}
-
-async function copyExport() {
-  try {
-    await navigator.clipboard.writeText($("export-text").value);
-    $("export-kind").textContent = "copied";
-  } catch {
-    $("export-text").select();
-    $("export-kind").textContent = "select and copy the text";
-  }
 }
 
 function uploadFile() {
