@@ -215,6 +215,8 @@ SCRIPTED = {
     "schedule-momentum": Settings(
         dataset="moons", schedule="step", schedule_steps=20, optimizer="gd", momentum=0.5
     ),
+    "no-hidden-layer": Settings(hidden=(), features=("x1^2", "x2^2")),
+    "xor-table": preset_settings("xor-table"),
 }
 
 
@@ -428,6 +430,14 @@ def test_the_explained_update_is_the_update_made():
         explained["layers"][-1]["db"],
         rtol=1e-3,
     )
+
+
+def test_a_large_network_is_checked_only_when_asked_and_not_beyond_the_limit():
+    tab, _ = hello(hidden="40,40")
+    assert [r["type"] for r in tab.receive('{"type": "step"}')] == ["playing", "explain", "frame"]
+    tab.receive(json.dumps({"type": "set", "values": {"hidden": "50,50,50"}}))
+    reply = tab.receive('{"type": "gradcheck"}')[0]
+    assert reply["type"] == "error" and "checks up to 3000" in reply["message"]
 
 
 @pytest.mark.parametrize("what", ["model", "python", "command"])

@@ -16,11 +16,13 @@ import pytest
 
 IN_CI = os.environ.get("CI", "").lower() == "true"  # there, a missing piece is a failure
 if not IN_CI:
-    pytest.importorskip("starlette", reason='the playground extra: pip install "glassnet[playground]"')
+    pytest.importorskip(
+        "starlette", reason='the playground extra: pip install "glassnet[playground]"'
+    )
     pytest.importorskip("playwright", reason="playwright drives the browser (the dev extra)")
 
-from browser import chromium, launch, open_page, running_server, wait_for  # noqa: E402
 import glassnet  # noqa: E402
+from browser import chromium, launch, open_page, running_server, wait_for  # noqa: E402
 from glassnet.cli import main  # noqa: E402
 
 pytestmark = pytest.mark.browser

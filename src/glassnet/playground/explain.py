@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import ValidationError
 from ..gradcheck import gradcheck
 from ..layers import Dense
 from ..network import Network
@@ -30,6 +31,8 @@ SHOWN_ROWS = 4
 """Rows of δ the page shows (its shape says how many there are)."""
 CHECK_ROWS = 32
 """Training rows the gradient check runs on."""
+MAX_CHECK_PARAMETERS = 3000
+"""The largest network the page may have checked: each parameter costs two passes."""
 
 
 def _matrix(values: Array, digits: int = 4) -> list[list[float | None]]:
@@ -92,6 +95,12 @@ def gradient_check(session: Session) -> dict[str, Any]:
     """Backpropagation against central differences on up to :data:`CHECK_ROWS` training rows,
     at the current weights: each Dense layer's largest relative error."""
     p = session.problem
+    count = session.network.n_parameters()
+    if count > MAX_CHECK_PARAMETERS:
+        raise ValidationError(
+            f"the gradient check perturbs each parameter twice; this network has {count}, "
+            f"the page checks up to {MAX_CHECK_PARAMETERS}: use glassnet.gradcheck in Python"
+        )
     rows = slice(0, min(CHECK_ROWS, len(p.X_train)))
     network = copy.deepcopy(session.network)
     report = gradcheck(

@@ -45,6 +45,9 @@ __all__ = ["MAX_MESSAGE_BYTES", "Tab"]
 MAX_MESSAGE_BYTES = 2 * MAX_UPLOAD_BYTES + 4096
 """The longest message the page may send (an upload's text, JSON-escaped)."""
 
+AUTO_CHECK_PARAMETERS = 1000
+"""Networks up to this many parameters are gradient-checked after every single step."""
+
 Reply = list[dict[str, Any]]
 
 
@@ -215,6 +218,8 @@ class Tab:
         replies = [{"type": "playing", "playing": False}, explained, self.frame()]
         if session.diverged:
             return [*replies, error(session.diverged)]
+        if session.network.n_parameters() > AUTO_CHECK_PARAMETERS:
+            return replies  # a larger network is checked when asked ("gradcheck")
         return [*replies, gradient_check(session)]
 
     def _reset(self, message: dict[str, Any]) -> Reply:
