@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import dense, estimators, gpu, plotting, predict, reading, wildml
+from . import dense, estimators, gpu, playground, plotting, predict, reading, wildml
 from .harness import (
     OTHERS_NOTE,
     REPO,
@@ -33,7 +33,7 @@ from .harness import (
     time_table,
 )
 
-WORKLOADS = ("W1", "W2", "W3", "PRED", "EST", "GPU", "READ", "PLOT")
+WORKLOADS = ("W1", "W2", "W3", "PRED", "EST", "GPU", "READ", "PLOT", "PLAY")
 W3_STEPS = 10
 
 
@@ -44,7 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         default=",".join(WORKLOADS),
-        help="comma-separated workloads out of W1,W2,W3,PRED,EST,GPU,READ,PLOT (default all)",
+        help="comma-separated workloads out of W1,W2,W3,PRED,EST,GPU,READ,PLOT,PLAY (default all)",
     )
     parser.add_argument(
         "--quick",
@@ -436,6 +436,17 @@ def run_plot(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+# -- PLAY -------------------------------------------------------------------------------------
+def run_play(args: argparse.Namespace) -> dict[str, Any]:
+    try:
+        import starlette  # noqa: F401  (the playground extra)
+    except ImportError:
+        reason = 'the playground extra is not installed (pip install "glassnet[playground]")'
+        say(f"\nskipped: PLAY: {reason}")
+        return {"skipped": reason}
+    return playground.run(seconds=2.0 if args.quick else 5.0, rounds=args.rounds, say=say)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -474,6 +485,8 @@ def main(argv: list[str] | None = None) -> int:
                 results["GPU"] = run_gpu(args, X, y)
         if "PLOT" in args.only:
             results["PLOT"] = run_plot(args)
+        if "PLAY" in args.only:
+            results["PLAY"] = run_play(args)
     report["workloads"] = results
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, default=str) + "\n", "utf-8")

@@ -24,6 +24,7 @@ COMMANDS = [
     "reproduce",
     "datasets",
     "summary",
+    "playground",
 ]
 
 
@@ -123,6 +124,8 @@ def test_datasets_lists_every_builtin(capsys):
         "spiral",
         "xor",
         "noisy_xor",
+        "plane",
+        "multi_gaussian",
         "iris",
         "iris_regression",
         "diabetes",

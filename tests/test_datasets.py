@@ -32,6 +32,8 @@ BUILTIN = [
     ("spiral", (300, 2), "classification", [0, 1, 2]),
     ("xor", (4, 3), "classification", [0, 1]),
     ("noisy_xor", (200, 2), "classification", [0, 1]),
+    ("plane", (200, 2), "regression", None),
+    ("multi_gaussian", (200, 2), "regression", None),
     ("iris", (150, 4), "classification", ["setosa", "versicolor", "virginica"]),
     ("iris_regression", (150, 2), "regression", None),
     ("diabetes", (532, 7), "classification", ["No", "Yes"]),

@@ -30,7 +30,7 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
-    from . import info, train  # noqa: F401  (importing them registers the subcommands)
+    from . import info, playground, train  # noqa: F401  (importing them registers the subcommands)
     from .common import cli
 
     args = list(sys.argv[1:] if argv is None else argv)

@@ -9,6 +9,7 @@
 :func:`load_features_csv`   the model's feature columns (and the target, if there) of a CSV
 :class:`TableEncoder`       a table's raw columns as numbers: one-hot, imputation, checks
 :func:`train_test_split`    a (stratified) random split
+:func:`expand`              extra input features of 2-D points (x1², x1·x2, sin x1, …)
 :class:`Standardizer`       zero mean, unit variance, with statistics that can be saved
 ==========================  ===============================================================
 """
@@ -26,23 +27,27 @@ from .datasets import (
     make_moons,
     toy_xor,
 )
+from .features import FEATURES, expand, parse_features
 from .preprocessing import Standardizer, standardize, train_test_split
 from .reading import MISSING_VALUES, read_table
 from .tabular import TableEncoder
 
 __all__ = [
     "DATASETS",
+    "FEATURES",
     "MISSING_VALUES",
     "Dataset",
     "DatasetInfo",
     "Standardizer",
     "TableEncoder",
+    "expand",
     "list_datasets",
     "load_csv",
     "load_dataset",
     "load_features_csv",
     "load_pima",
     "make_moons",
+    "parse_features",
     "read_table",
     "standardize",
     "toy_xor",

@@ -147,6 +147,38 @@ def _noisy_xor(
     return _builtin("noisy_xor", X, y, None, "xor", [0, 1])
 
 
+def _plane(n_samples: int = 200, noise: float = 0.05, random_state: RandomStateLike = 0) -> Dataset:
+    """A tilted plane: y = (x1 + x2)/2 over the square [-1, 1]², plus Gaussian noise."""
+    rng = check_random_state(random_state)
+    X = rng.uniform(-1.0, 1.0, (n_samples, 2))
+    y = (X[:, 0] + X[:, 1]) / 2 + noise * rng.standard_normal(n_samples)
+    return _builtin("plane", X, y, None, "y")
+
+
+#: the bumps of ``multi_gaussian``: centre (x1, x2) and sign
+_BUMPS = [((-2 / 3, 0.4), 1.0), ((0.0, 0.4), -1.0), ((2 / 3, 0.4), 1.0)]
+_BUMPS += [((x, -0.4), -sign) for (x, _), sign in _BUMPS]
+
+
+def _multi_gaussian(
+    n_samples: int = 200, noise: float = 0.05, random_state: RandomStateLike = 0
+) -> Dataset:
+    r"""Six Gaussian bumps of alternating sign over the square [-1, 1]², plus Gaussian noise.
+
+    :math:`y = \sum_k s_k \exp(-\lVert x - c_k \rVert^2 / (2 \cdot 0.2^2))` with centres
+    :math:`c_k` at :math:`x_1 \in \{-2/3, 0, 2/3\}`, :math:`x_2 = \pm 0.4` and signs
+    :math:`s_k = \pm 1` alternating like a chequerboard.
+    """
+    rng = check_random_state(random_state)
+    X = rng.uniform(-1.0, 1.0, (n_samples, 2))
+    y = sum(
+        sign * np.exp(-((X - np.array(centre)) ** 2).sum(axis=1) / (2 * 0.2**2))
+        for centre, sign in _BUMPS
+    )
+    y = np.asarray(y) + noise * rng.standard_normal(n_samples)
+    return _builtin("multi_gaussian", X, y, None, "y")
+
+
 def _bundled(loader: str, name: str) -> Dataset:
     import sklearn.datasets
 
@@ -207,6 +239,8 @@ DATASETS: Mapping[str, Callable[..., Dataset]] = MappingProxyType(
         "spiral": _spiral,
         "xor": _xor,
         "noisy_xor": _noisy_xor,
+        "plane": _plane,
+        "multi_gaussian": _multi_gaussian,
         "iris": _iris,
         "iris_regression": _iris_regression,
         "diabetes": _diabetes,
