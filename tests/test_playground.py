@@ -304,17 +304,6 @@ def test_the_command_says_what_it_cannot_express():
         assert fragment in text
 
 
-def _without_new_options(command: str) -> list[str]:
-    """The command's arguments without --n-samples, --noise and --features."""
-    args, kept = iter(command.split()[2:]), []
-    for arg in args:
-        if arg in ("--n-samples", "--noise", "--features"):
-            next(args)
-        else:
-            kept.append(arg)
-    return kept
-
-
 def _command_loss(capsys, args: list[str]) -> float:
     assert main(["train", *args, "--json", "--quiet"]) == 0
     return json.loads(capsys.readouterr().out)["scores"]["train"]["loss"]
@@ -327,13 +316,9 @@ def test_the_command_prepares_the_data_as_the_playground_does(capsys):
     command = train_command(session)["command"]
     assert command is not None and "--epochs 2 --fixed-epochs" in command
     assert "--n-samples 200 --noise 0.2 --features x1,x2" in command
-    assert _command_loss(capsys, _without_new_options(command)) == session.losses()[0]
+    assert _command_loss(capsys, command.split()[2:]) == session.losses()[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="glassnet train does not take --noise, --n-samples and --features yet",
-)
 def test_the_exported_command_trains_to_the_same_loss(capsys):
     session = Session(Settings(dataset="circles", noise=0.15, features=("x1", "x2", "x1^2")))
     session.step(25 * 3)
@@ -389,7 +374,10 @@ def test_bad_messages_get_an_error_and_change_nothing(message, fragment):
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("a,b,label\n1,2,x\n3,oops,y\n", "column 'b' holds numbers but row 3 of bad.csv holds 'oops'"),
+        (
+            "a,b,label\n1,2,x\n3,oops,y\n",
+            "column 'b' holds numbers but row 3 of bad.csv holds 'oops'",
+        ),
         ("a,b,c,label\n1,2,3,x\n4,5,6,y\n", "has 3 feature column(s)"),
         ("a,b,label\n1,2,x\n3,4\n", "row 3 of bad.csv has 2 fields"),
         ("", "bad.csv is empty"),

@@ -126,10 +126,6 @@ def test_a_csv_upload_is_trained_on_and_a_bad_one_explained(page, tmp_path):
     assert tempfile.gettempdir() not in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="glassnet train does not take --noise, --n-samples and --features yet",
-)
 def test_the_exported_command_trains_to_the_shown_loss(browser, url, capsys):
     page = open_page(browser, url, "batch_size=full&hidden=3")
     for update in (1, 2, 3):  # full batch: an update is an epoch

@@ -11,8 +11,10 @@ import click
 
 from .. import __version__
 from ..activations import ACTIVATIONS
+from ..data.features import FEATURES, parse_features
 from ..data.reading import MISSING_VALUES
 from ..data.tabular import HANDLE_UNKNOWN, MISSING_STRATEGIES
+from ..errors import ValidationError
 from ..losses import LOSSES
 from ..optimizers import OPTIMIZERS
 from .workflow import schedule_names
@@ -36,6 +38,18 @@ def int_list(ctx: click.Context | None, param: click.Parameter | None, value: st
     if not sizes or any(s < 1 for s in sizes):
         raise click.BadParameter(f"sizes must be positive integers, got {value!r}")
     return sizes
+
+
+def feature_list(
+    ctx: click.Context | None, param: click.Parameter | None, value: str | None
+) -> Any:
+    """Parse ``x1,x2,x1^2`` into a tuple of feature names (:data:`glassnet.data.FEATURES`)."""
+    if value is None:
+        return ()
+    try:
+        return tuple(parse_features(value))
+    except ValidationError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def batch_size(ctx: click.Context | None, param: click.Parameter | None, value: str) -> Any:
@@ -219,6 +233,28 @@ def training_options(func: F) -> F:
             help="Override the task inferred from a CSV's label column.",
         ),
         click.option(
+            "--n-samples",
+            type=click.IntRange(min=2),
+            default=None,
+            help="Rows of a generated dataset (moons, circles, blobs, spiral, noisy_xor, "
+            "plane, multi_gaussian) [default: its own].",
+        ),
+        click.option(
+            "--noise",
+            type=click.FloatRange(min=0),
+            default=None,
+            help="Noise of a generated dataset [default: its own].",
+        ),
+        click.option(
+            "--features",
+            metavar="LIST",
+            default=None,
+            callback=feature_list,
+            help="Inputs computed from 2-D data's two columns, among "
+            + ",".join(FEATURES)
+            + " (e.g. x1,x2,x1^2,x2^2); saved with the model [default: the columns as they are].",
+        ),
+        click.option(
             "--drop",
             "drop",
             metavar="COL[,COL…]",
@@ -276,13 +312,15 @@ def config_from(options: dict[str, Any]) -> Any:
         fixed_epochs=options["fixed_epochs"],
         standardize=not options["no_standardize"],
         device=options.get("device", "cpu"),
+        features=options["features"],
     )
 
 
 def data_options(options: dict[str, Any]) -> dict[str, Any]:
     """The arguments of :func:`~glassnet.cli.workflow.load_data` among the parsed
-    :func:`training_options`: the target, the task and how a CSV file's columns are encoded."""
-    names = ("target", "task", "drop", "missing", "handle_unknown")
+    :func:`training_options`: the target, the task, how a CSV file's columns are encoded and
+    the size and noise of generated data."""
+    names = ("target", "task", "drop", "missing", "handle_unknown", "n_samples", "noise")
     return {name: options[name] for name in names}
 
 

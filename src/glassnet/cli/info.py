@@ -52,6 +52,9 @@ def summary(model: str) -> None:
     meta = mf.metadata
     if meta.get("feature_names"):
         click.echo(f"features ({len(meta['feature_names'])}): {', '.join(meta['feature_names'])}")
+    if meta.get("features"):
+        inputs = meta["features"]
+        click.echo(f"network inputs ({len(inputs)}), computed from them: {', '.join(inputs)}")
     if meta.get("target_name"):
         click.echo(f"target: {meta['target_name']} ({meta.get('task', '?')})")
     if meta.get("table") is not None:

@@ -196,7 +196,7 @@ def _labelled_data(
                 f"dataset {data!r} has {dataset.X.shape[1]} features but the model expects {len(names)}"
             )
         labels = dataset.decode(dataset.y) if dataset.task == "classification" else dataset.y
-        return dataset.X, np.asarray(labels)
+        return features(model_file, dataset.X), np.asarray(labels)
     frame = read_table(data)
     X = features(model_file, frame)
     if target is not None:

@@ -22,8 +22,10 @@ from ..data import (
     DATASETS,
     Dataset,
     Standardizer,
+    expand,
     load_csv,
     load_dataset,
+    size_and_noise,
     train_test_split,
 )
 from ..errors import ValidationError
@@ -57,6 +59,7 @@ __all__ = [
     "how_it_ended",
     "load_data",
     "loss_name",
+    "network_inputs",
     "predict_with",
     "save_trained",
     "schedule_names",
@@ -84,6 +87,11 @@ class TrainConfig:
     training loss. The test rows are never looked at. ``fixed_epochs=True`` trains all
     ``epochs`` epochs, as the tutorials do. The defaults (Adam, learning rate 0.01, batches of
     min(200, n) rows, at most 10 000 epochs) learn every 2-D example of the README.
+
+    ``features`` names extra inputs computed from 2-D data's raw coordinates
+    (:data:`glassnet.data.FEATURES`: ``"x1^2"``, ``"x1*x2"``, ``"sin(x1)"``, …); the network
+    sees those columns, standardised, and a saved model computes them again at prediction.
+    Empty: the data's own columns.
     """
 
     hidden: tuple[int, ...] = (16,)
@@ -113,6 +121,7 @@ class TrainConfig:
     fixed_epochs: bool = False
     standardize: bool = True
     device: str = "cpu"
+    features: tuple[str, ...] = ()
 
     def with_(self, **changes: Any) -> TrainConfig:
         """A copy with some fields changed (unknown names are an error)."""
@@ -146,7 +155,16 @@ class TrainedModel:
 
     def predict(self, X: Array) -> Array:
         """Predictions in the data's own terms (class codes or target units) for raw ``X``."""
-        return predict_with(self.network, X, self.scaler, self.target_scaler, self.dataset.task)[0]
+        inputs = network_inputs(X, self.config.features)
+        return predict_with(
+            self.network, inputs, self.scaler, self.target_scaler, self.dataset.task
+        )[0]
+
+
+def network_inputs(X: Array, features: Sequence[str]) -> Array:
+    """The network's inputs before scaling: ``X`` itself, or the named ``features`` of its
+    two coordinates (:func:`glassnet.data.expand`)."""
+    return expand(X, features) if features else X
 
 
 def load_data(
@@ -158,12 +176,15 @@ def load_data(
     drop: Sequence[str] = (),
     missing: str = "error",
     handle_unknown: str = "error",
+    n_samples: int | None = None,
+    noise: float | None = None,
 ) -> Dataset:
     """A built-in dataset by name, or a CSV file by path.
 
     ``target`` names a CSV file's label column; ``drop``, ``missing`` and ``handle_unknown``
     say how its columns are encoded (see :func:`~glassnet.data.load_csv`). A built-in
-    dataset is numeric and complete, so these options are refused for one.
+    dataset is numeric and complete, so these options are refused for one; ``n_samples``
+    and ``noise`` size a generated dataset (:func:`~glassnet.data.size_and_noise`).
     """
     if source in DATASETS:
         given = [
@@ -181,7 +202,10 @@ def load_data(
             raise ValidationError(
                 f"{', '.join(given)} {verb} to CSV files; {source!r} is a built-in dataset"
             )
-        return load_dataset(source, random_state=random_state)
+        options = size_and_noise(source, n_samples, noise)
+        return load_dataset(source, random_state=random_state, **options)
+    if n_samples is not None or noise is not None:
+        raise ValidationError("--n-samples and --noise apply to generated datasets, not files")
     path = Path(source)
     if path.suffix.lower() == ".csv" or path.exists():
         return load_csv(
@@ -401,14 +425,20 @@ def train(
     of an uninterrupted one (a resumed run is not animated).
     """
     dataset = _fit_table(dataset, config)
+    if config.features and dataset.X.shape[1] != 2:
+        raise ValidationError(
+            f"--features computes inputs from 2-D data; {dataset.name or 'the data'!r} has "
+            f"{dataset.X.shape[1]} columns"
+        )
     X_train, y_train, X_test, y_test = _split(dataset, config)
-    scaler = Standardizer().fit(X_train) if config.standardize else None
+    inputs = network_inputs(X_train, config.features)
+    scaler = Standardizer().fit(inputs) if config.standardize else None
     target_scaler = None
     if dataset.task == "regression" and config.standardize:
         target_scaler = Standardizer().fit(y_train.reshape(len(y_train), -1).astype(np.float64))
     n_outputs, output, loss = _outputs(dataset, config)
-    network = build_network(config, X_train.shape[1], n_outputs, output)
-    Xs = scaler.transform(X_train) if scaler is not None else X_train
+    network = build_network(config, inputs.shape[1], n_outputs, output)
+    Xs = scaler.transform(inputs) if scaler is not None else inputs
     batch = _batch_size(config, len(Xs))
     validation = validation_fraction(config)
     updates = 1 if batch is None else math.ceil(len(Xs) * (1 - (validation or 0)) / batch)
@@ -503,8 +533,9 @@ def score(model: TrainedModel, X: Array, y: Array) -> dict[str, float]:
     """The training loss (:attr:`TrainedModel.loss_name`, as the progress lines show it) on
     these rows, and accuracy (classification) or RMSE, MAE and R² in the target's own units
     (regression)."""
+    inputs = network_inputs(X, model.config.features)
     return score_rows(
-        model.network, model.loss, X, y, model.scaler, model.target_scaler, model.dataset.task
+        model.network, model.loss, inputs, y, model.scaler, model.target_scaler, model.dataset.task
     )
 
 
@@ -562,6 +593,7 @@ def save_trained(model: TrainedModel, path: str | Path, source: str) -> None:
         "epochs": model.history.epochs,
         "scores": model.scores,
         "loss_name": model.loss_name,
+        "features": list(model.config.features),
         "config": {
             k: (list(v) if isinstance(v, tuple) else v) for k, v in model.config.__dict__.items()
         },

@@ -25,6 +25,7 @@ from .datasets import (
     load_dataset,
     load_pima,
     make_moons,
+    size_and_noise,
     toy_xor,
 )
 from .features import FEATURES, expand, parse_features
@@ -49,6 +50,7 @@ __all__ = [
     "make_moons",
     "parse_features",
     "read_table",
+    "size_and_noise",
     "standardize",
     "toy_xor",
     "train_test_split",

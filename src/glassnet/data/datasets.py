@@ -35,6 +35,7 @@ __all__ = [
     "load_dataset",
     "load_pima",
     "make_moons",
+    "size_and_noise",
     "toy_xor",
 ]
 
@@ -277,6 +278,30 @@ def load_dataset(name: str, *, random_state: RandomStateLike = 0, **options: Any
     if "random_state" in params:
         options["random_state"] = random_state
     return loader(**options)
+
+
+def size_and_noise(
+    name: str, n_samples: int | None = None, noise: float | None = None
+) -> dict[str, Any]:
+    """:func:`load_dataset`'s options for a generated dataset of about ``n_samples`` rows
+    with ``noise`` (None: the dataset's own). The spiral is sized by its points per arm:
+    ``n_samples // n_classes`` each. A dataset that cannot take a setting says so."""
+    params = inspect.signature(lookup(name, DATASETS, "dataset")).parameters
+    options: dict[str, Any] = {}
+    if n_samples is not None:
+        if "n_samples" in params:
+            options["n_samples"] = n_samples
+        elif "n_per_class" in params:
+            options["n_per_class"] = max(1, n_samples // params["n_classes"].default)
+        else:
+            raise ValidationError(
+                f"dataset {name!r} has a fixed size; --n-samples applies to generated data"
+            )
+    if noise is not None:
+        if "noise" not in params:
+            raise ValidationError(f"dataset {name!r} takes no noise setting")
+        options["noise"] = noise
+    return options
 
 
 def list_datasets() -> list[DatasetInfo]:

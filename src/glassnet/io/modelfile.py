@@ -122,8 +122,13 @@ def encoder_of(model_file: ModelFile) -> TableEncoder | None:
 
 
 def features(model_file: ModelFile, data: Any) -> Array:
-    """The network's features, before the saved standardisation, of a DataFrame or an array."""
-    n_features = model_file.network.n_features
+    """The network's features, before the saved standardisation, of a DataFrame or an array.
+
+    A model trained on extra features of 2-D data (``metadata["features"]``, such as
+    ``"x1^2"``) takes the two raw coordinates and computes them again.
+    """
+    extra = list(model_file.metadata.get("features") or [])
+    n_features = 2 if extra else model_file.network.n_features
     if _is_frame(data):
         encoder = encoder_of(model_file)
         if encoder is None:
@@ -131,10 +136,15 @@ def features(model_file: ModelFile, data: Any) -> Array:
                 "this model file names no feature columns, so it cannot read a table; give "
                 f"an array of {n_features} features"
             )
-        return encoder.transform(data)
-    X = check_array(data, "X")
-    if X.shape[1] != n_features:
-        raise ValidationError(f"X has {X.shape[1]} features but the model expects {n_features}")
+        X = encoder.transform(data)
+    else:
+        X = check_array(data, "X")
+        if X.shape[1] != n_features:
+            raise ValidationError(f"X has {X.shape[1]} features but the model expects {n_features}")
+    if extra:
+        from ..data.features import expand
+
+        return expand(X, extra)
     return X
 
 

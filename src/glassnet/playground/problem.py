@@ -28,6 +28,7 @@ from ..data import (
     expand,
     load_csv,
     load_dataset,
+    size_and_noise,
     train_test_split,
 )
 from ..errors import ValidationError
@@ -45,15 +46,12 @@ def dataset_options(settings: Settings) -> dict[str, Any]:
     """What :func:`~glassnet.data.load_dataset` is given besides the seed: the run's size and
     noise, where the data set takes them (spiral's size is its points per arm)."""
     params = inspect.signature(DATASETS[settings.dataset]).parameters
-    options: dict[str, Any] = {}
-    if "n_samples" in params:
-        options["n_samples"] = settings.n_samples
-    elif "n_per_class" in params:
-        n_classes = params["n_classes"].default
-        options["n_per_class"] = max(1, settings.n_samples // n_classes)
-    if "noise" in params:
-        options["noise"] = settings.noise
-    return options
+    sized = "n_samples" in params or "n_per_class" in params
+    return size_and_noise(
+        settings.dataset,
+        settings.n_samples if sized else None,
+        settings.noise if "noise" in params else None,
+    )
 
 
 @dataclass
