@@ -195,7 +195,7 @@ class TableEncoder:
 
         Returns
         -------
-        ndarray of shape (n_rows, len(feature_names_out_)), float64
+        ndarray of shape (n_rows, ``len(feature_names_out_)``), float64
         """
         if not self.fitted_:
             raise ValidationError("this TableEncoder is not fitted yet; call fit(frame) first")

@@ -5,15 +5,15 @@ per update: ``losses[i]`` is the loss after update ``i + 1``, which the tutorial
 "iteration i"), plus ``train_accuracy`` for classifiers and ``test_accuracy`` where data is
 held out.
 
-========================  =========================================================
-:func:`moons`              WildML: make_moons, 2-H-2 tanh/softmax, 20 000 passes
-:func:`logistic_baseline`  the same data with no hidden layer
-:func:`hidden_size_sweep`  hidden sizes 1, 2, 3, 4, 5, 20, 50 with held-out accuracy
-:func:`diabetes`           2-layer sigmoid network on the Pima table, 1500 epochs
-:func:`iris_regression`    ml4a: linear regression and a 2-3-1 network, backprop vs numerical
-:func:`toy`                the 4-row table: 3-4-1 sigmoid, no biases, 1500 iterations
-:data:`TUTORIALS`          each tutorial's author, title, setting and printed numbers
-========================  =========================================================
+==========================  ===================================================================
+:func:`moons`               WildML: make_moons, 2-H-2 tanh/softmax, 20 000 passes
+:func:`logistic_baseline`   the same data with no hidden layer
+:func:`hidden_size_sweep`   hidden sizes 1, 2, 3, 4, 5, 20, 50 with held-out accuracy
+:func:`diabetes`            2-layer sigmoid network on the Pima table, 1500 epochs
+:func:`iris_regression`     ml4a: linear regression and a 2-3-1 network, backprop vs numerical
+:func:`toy`                 the 4-row table: 3-4-1 sigmoid, no biases, 1500 iterations
+:data:`TUTORIALS`           each tutorial's author, title, setting and printed numbers
+==========================  ===================================================================
 """
 
 from __future__ import annotations

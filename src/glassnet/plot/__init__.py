@@ -7,16 +7,16 @@ pass ``path`` to write it as a PNG (parent folders are created). Each picture sa
 shows: its axes are named, two curves or several classes get a legend, and the title says
 which rows are drawn.
 
-=========================  ===============================================================
-:func:`decision_boundary`  the plane coloured by predicted class, data on top (WildML)
-:func:`sweep_grid`         one decision boundary per model, with optional scores
-:func:`plane_limits`       the axes' limits around 2-D data, to share between pictures
-:func:`loss_curve`         a loss sequence (per update or per epoch)
-:func:`loss_curves`        train and validation loss from a :class:`~glassnet.History`
-:func:`prediction_surface` a 2-input regression model as a 3-D surface (ml4a)
-:func:`confusion_matrix`   a confusion matrix as a heat map with counts in the cells
-:func:`animate_training`   an animated GIF of the decision boundary as a network trains
-=========================  ===============================================================
+==========================  ===============================================================
+:func:`decision_boundary`   the plane coloured by predicted class, data on top (WildML)
+:func:`sweep_grid`          one decision boundary per model, with optional scores
+:func:`plane_limits`        the axes' limits around 2-D data, to share between pictures
+:func:`loss_curve`          a loss sequence (per update or per epoch)
+:func:`loss_curves`         train and validation loss from a :class:`~glassnet.History`
+:func:`prediction_surface`  a 2-input regression model as a 3-D surface (ml4a)
+:func:`confusion_matrix`    a confusion matrix as a heat map with counts in the cells
+:func:`animate_training`    an animated GIF of the decision boundary as a network trains
+==========================  ===============================================================
 
 The animation is recorded and drawn in two steps, so that drawing never slows training: a
 :class:`TrainingRecorder` callback copies the parameters at a few updates spaced evenly on

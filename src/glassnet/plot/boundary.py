@@ -309,7 +309,7 @@ def sweep_grid(
     limits: Limits | None = None,
     path: str | Path | None = None,
 ) -> Figure:
-    """One decision boundary per model in a grid (the tutorial's hidden-size figure).
+    r"""One decision boundary per model in a grid (the tutorial's hidden-size figure).
 
     Parameters
     ----------
