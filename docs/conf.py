@@ -33,7 +33,13 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "tutorials_src", "**/*.ipynb", "**/*.py.md5", "sg_execution_times.rst"]
+exclude_patterns = [
+    "_build",
+    "tutorials_src",
+    "**/*.ipynb",
+    "**/*.py.md5",
+    "sg_execution_times.rst",
+]
 suppress_warnings = ["myst.header"]  # RESULTS.md and README.md start below level 1 in places
 
 # --- API reference --------------------------------------------------------------------------
@@ -65,6 +71,7 @@ sphinx_gallery_conf = {
     "image_scrapers": ("matplotlib",),
     "reset_modules": ("matplotlib",),
     "min_reported_time": 1,
+    "write_computation_times": False,  # those pages load scripts from a CDN
 }
 
 # --- HTML -----------------------------------------------------------------------------------
@@ -98,9 +105,7 @@ def attributes_before_notes(app, what, name, obj, options, lines):  # type: igno
     if "Notes" not in lines or "Attributes" not in lines:
         return
     notes = lines.index("Notes")
-    trailing = [
-        i for i in range(notes, len(lines)) if re.match(r"^[a-z]\w*_ : ", lines[i])
-    ]
+    trailing = [i for i in range(notes, len(lines)) if re.match(r"^[a-z]\w*_ : ", lines[i])]
     if not trailing:
         return
     moved = lines[trailing[0] :]

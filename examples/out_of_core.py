@@ -63,7 +63,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         x_path, y_path = make_files(Path(folder))
         size = x_path.stat().st_size / 2**20
-        model, score = train(x_path, y_path)
+        _, score = train(x_path, y_path)
         print(f"trained on {x_path} ({size:.1f} MiB, memory-mapped) in chunks of 20 000 rows")
         chunks = len(range(0, 200_000 - 20_000, 20_000))  # the last chunk is held out
         print(f"held-out accuracy: {score:.3f} after 2 passes of {chunks} partial_fit calls")

@@ -89,8 +89,10 @@ print("W1 =\n", net.layers[0].params["weight"])
 #    :pyobject: Network.penalty
 
 loss = gn.SoftmaxCrossEntropy(reduction="sum")
-print(f"loss before training, divided by N as the tutorial prints it: "
-      f"{net.objective(X, y, loss) / len(X):.6f}")
+print(
+    f"loss before training, divided by N as the tutorial prints it: "
+    f"{net.objective(X, y, loss) / len(X):.6f}"
+)
 
 # %%
 # Backpropagation
@@ -144,7 +146,12 @@ print(gn.gradcheck(net, X[:20], y[:20], loss))
 # prints the same lines, and they match the tutorial's numbers (0.432387, then 0.068947):
 
 history = gn.fit(
-    net, X, y, loss=loss, optimizer=gn.GradientDescent(0.01), epochs=20000,
+    net,
+    X,
+    y,
+    loss=loss,
+    optimizer=gn.GradientDescent(0.01),
+    epochs=20000,
     callbacks=[gn.PrintLoss(every=1000)],
 )
 print("training accuracy:", (net.predict(X) == y).mean())
@@ -174,6 +181,8 @@ print(sweep.table())
 plot.sweep_grid(
     [r.network for r in sweep.results],
     [f"{r.hidden} hidden units" for r in sweep.results],
-    X, y, scores=[(r.train_accuracy, r.test_accuracy) for r in sweep.results],
+    X,
+    y,
+    scores=[(r.train_accuracy, r.test_accuracy) for r in sweep.results],
 )
 plt.show()

@@ -73,8 +73,10 @@ print("after standardising, training means:", X_train.mean(axis=0).round(12))
 #    :start-at: network = mlp
 
 result = experiments.diabetes(hidden=4, epochs=1500, learning_rate=0.1)
-print(f"cost after epoch 1: {result.losses[0]:.4f}; after epoch 800: {result.losses[799]:.4f}; "
-      f"after epoch 1500: {result.losses[-1]:.4f}")
+print(
+    f"cost after epoch 1: {result.losses[0]:.4f}; after epoch 800: {result.losses[799]:.4f}; "
+    f"after epoch 1500: {result.losses[-1]:.4f}"
+)
 print(f"training accuracy {result.train_accuracy:.3f}, test accuracy {result.test_accuracy:.3f}")
 
 # %%
@@ -83,8 +85,12 @@ print(f"training accuracy {result.train_accuracy:.3f}, test accuracy {result.tes
 # The tutorial's plot: the cost falls steeply, then flattens — by about the 800th epoch
 # it barely moves.
 
-plot.loss_curve(result.losses, title="Binary cross-entropy per epoch (training rows)",
-                xlabel="epoch", ylabel="mean binary cross-entropy")
+plot.loss_curve(
+    result.losses,
+    title="Binary cross-entropy per epoch (training rows)",
+    xlabel="epoch",
+    ylabel="mean binary cross-entropy",
+)
 plt.show()
 
 # %%
@@ -96,6 +102,7 @@ from glassnet import metrics  # noqa: E402  (the section's own import)
 
 matrix = metrics.confusion_matrix(result.y_test, result.network.predict(result.X_test))
 print(matrix)
-plot.confusion_matrix(matrix, class_names=["no diabetes", "diabetes"],
-                      title="Test rows (332 women)")
+plot.confusion_matrix(
+    matrix, class_names=["no diabetes", "diabetes"], title="Test rows (332 women)"
+)
 plt.show()

@@ -44,8 +44,10 @@ print(X.shape, y.shape, "largest values:", X.max(axis=0), y.max())
 # those rounded weights glassnet lands near its numbers (5.384, then 0.665):
 
 initial, final, weights = experiments.linear_regression_from(0.080, 0.220, 0.259)
-print(f"linear regression: initial cost {initial:.3f}, final cost {final:.3f}, "
-      f"(w1, w2, b) = ({weights[0]:.3f}, {weights[1]:.3f}, {weights[2]:.3f})")
+print(
+    f"linear regression: initial cost {initial:.3f}, final cost {final:.3f}, "
+    f"(w1, w2, b) = ({weights[0]:.3f}, {weights[1]:.3f}, {weights[2]:.3f})"
+)
 
 # %%
 # The numerical gradient
@@ -91,10 +93,24 @@ print(f"R² of the network {result.r2:.3f}, of the line {result.linear_r2:.3f}")
 # The two curves lie on top of each other.
 
 ax = plt.figure(figsize=(6, 4)).gca()
-plot.loss_curve(result.losses, ax=ax, label="backpropagation", log=True,
-                title="Cost ½Σ(y − ŷ)² per update", xlabel="update", ylabel="cost")
-plot.loss_curve(result.numerical_losses, ax=ax, label="numerical gradient", log=True,
-                title="Cost ½Σ(y − ŷ)² per update", xlabel="update", ylabel="cost")
+plot.loss_curve(
+    result.losses,
+    ax=ax,
+    label="backpropagation",
+    log=True,
+    title="Cost ½Σ(y − ŷ)² per update",
+    xlabel="update",
+    ylabel="cost",
+)
+plot.loss_curve(
+    result.numerical_losses,
+    ax=ax,
+    label="numerical gradient",
+    log=True,
+    title="Cost ½Σ(y − ŷ)² per update",
+    xlabel="update",
+    ylabel="cost",
+)
 plt.show()
 
 # %%
@@ -103,7 +119,11 @@ plt.show()
 # The tutorial draws its predictions as a surface over the two inputs, with the flowers as
 # points:
 
-plot.prediction_surface(result.network, result.X, result.y.ravel(),
-                        title="2-3-1 network: petal length over sepal length and width",
-                        axis_labels=("sepal length", "sepal width", "petal length"))
+plot.prediction_surface(
+    result.network,
+    result.X,
+    result.y.ravel(),
+    title="2-3-1 network: petal length over sepal length and width",
+    axis_labels=("sepal length", "sepal width", "petal length"),
+)
 plt.show()

@@ -70,6 +70,11 @@ print(f"sum of squared errors after 1500 iterations: {result.losses[-1]:.6f}")
 # ------------------------
 # The loss per iteration, as the tutorial plots it:
 
-plot.loss_curve(result.losses, title="Sum of squared errors per iteration (4 rows)",
-                xlabel="iteration", ylabel="Σ(y − ŷ)²", log=True)
+plot.loss_curve(
+    result.losses,
+    title="Sum of squared errors per iteration (4 rows)",
+    xlabel="iteration",
+    ylabel="Σ(y − ŷ)²",
+    log=True,
+)
 plt.show()
