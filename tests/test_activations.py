@@ -13,6 +13,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from glassnet import check_backward
 from glassnet.activations import (
     ACTIVATIONS,
+    Exp,
     Identity,
     LeakyReLU,
     ReLU,
@@ -35,6 +36,7 @@ FACTORIES = {
     "leaky_relu": LeakyReLU,
     "leaky_relu_0.3": lambda: LeakyReLU(negative_slope=0.3),
     "softmax": Softmax,
+    "exp": Exp,
 }
 KINKED = {"relu", "leaky_relu", "leaky_relu_0.3"}
 
@@ -97,6 +99,8 @@ def test_backward_returns_upstream_times_local_derivative(name, rng):
         want = g * s * (1 - s)
     elif name == "tanh":
         want = g * (1 - np.tanh(z) ** 2)
+    elif name == "exp":
+        want = g * np.exp(z)
     elif name in KINKED:
         slope = act.negative_slope if isinstance(act, LeakyReLU) else 0.0
         want = g * np.where(z > 0, 1.0, slope)
@@ -215,7 +219,9 @@ def test_extreme_logits_give_exact_finite_values_without_warnings(dtype):
         assert np.all(np.isfinite(out))
 
 
-@pytest.mark.parametrize("name", sorted(FACTORIES))
+# e^z is unbounded: past z ≈ 709 its true value is beyond float64, and +inf says so (the
+# Poisson loss, which trains on the log-rate, never computes it through this activation)
+@pytest.mark.parametrize("name", sorted(set(FACTORIES) - {"exp"}))
 def test_extreme_inputs_backward_is_finite_without_warnings(name, rng):
     z = np.array([[1e4, -1e4, 3.0], [-1e4, 1e4, -2.0]])
     g = rng.randn(2, 3)

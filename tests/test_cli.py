@@ -477,3 +477,30 @@ def test_divergence_is_one_line(capsys):
         "--quiet",
     )
     assert_one_line_error(code, err, "diverged", "smaller learning rate")
+
+
+# -- glassnet train --optimizer lbfgs ---------------------------------------------------------
+def test_train_with_lbfgs_says_how_many_iterations_it_took(capsys, tmp_path):
+    code, out, err = run(capsys, "train", "iris", "--hidden", "8", "--optimizer", "lbfgs", "-q")
+    assert code == 0, err
+    assert "converged after" in out and "iterations" in out
+    code, out, err = run(
+        capsys, "train", "iris", "--hidden", "8", "--optimizer", "lbfgs", "--epochs", "3", "-q"
+    )
+    assert code == 0, err
+    assert "stopped after 3 iterations: STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT" in out
+    assert "epochs 3   updates 3" in out
+
+
+@pytest.mark.parametrize(
+    "options, fragment",
+    [
+        (["--checkpoint", "run.ckpt"], "L-BFGS cannot write checkpoints"),
+        (["--early-stopping"], "--optimizer lbfgs stops on its own test"),
+        (["--momentum", "0.9"], "not to lbfgs"),
+    ],
+)
+def test_lbfgs_refuses_what_it_cannot_do(capsys, tmp_path, options, fragment):
+    options = [str(tmp_path / o) if o.endswith(".ckpt") else o for o in options]
+    code, _, err = run(capsys, "train", "iris", "--optimizer", "lbfgs", *options, "-q")
+    assert_one_line_error(code, err, fragment)

@@ -598,7 +598,8 @@ def test_a_minibatch_of_zero_weights_contributes_nothing():
         (dict(hidden_layer_sizes=(10, 0)), "hidden_layer_sizes"),
         (dict(hidden_layer_sizes=2.5), "hidden_layer_sizes"),
         (dict(activation="softplus"), "activation"),
-        (dict(solver="lbfgs"), "solver"),
+        (dict(solver="newton"), "solver"),
+        (dict(max_fun=0), "max_fun"),
         (dict(learning_rate="fast"), "learning_rate"),
         (dict(alpha=-1.0), "alpha"),
         (dict(dropout=1.0), "dropout"),
@@ -871,6 +872,43 @@ def test_divergence_is_training_diverged_and_a_value_error():
     assert isinstance(info.value, TrainingDiverged)  # glassnet's error, as scikit-learn's type
     # the network keeps the parameters of the last finite loss, not NaNs
     assert all(np.isfinite(c).all() for c in reg.coefs_ + reg.intercepts_)
+
+
+def test_divergence_with_early_stopping_ends_as_scikit_learns():
+    # scikit-learn's test_mlp_diverging_loss: the validation score turns NaN, the best
+    # weights come back, and no other library's error escapes
+    from sklearn.datasets import load_iris
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = load_iris(return_X_y=True)
+    settings = dict(
+        hidden_layer_sizes=100,
+        activation="identity",
+        solver="sgd",
+        learning_rate_init=1,
+        max_iter=20,
+        early_stopping=True,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="Training diverged after epoch 5") as record:
+        ours = GlassRegressor(**settings).fit(X, y)
+    assert "best validation score" in str(record[0].message)
+    assert str(ours.validation_scores_[-1]) == str(np.nan)
+    assert isinstance(ours.validation_scores_[-1], float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = MLPRegressor(**settings).fit(X, y)
+    # the same finite scores up to the divergence, the same best weights restored
+    n = len(ours.validation_scores_) - 1
+    assert_allclose(ours.validation_scores_[:n], theirs.validation_scores_[:n], rtol=1e-9)
+    assert ours.best_validation_score_ == pytest.approx(theirs.best_validation_score_, rel=1e-9)
+    for a, b in zip(
+        ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True
+    ):
+        assert_allclose(a, b, rtol=1e-9)
+    # without early stopping it stays glassnet's TrainingDiverged (a ValueError)
+    with pytest.raises(ValueError, match="non-finite parameter weights"):
+        GlassRegressor(**{**settings, "early_stopping": False}).fit(X, y)
 
 
 # -- model files ------------------------------------------------------------------------------

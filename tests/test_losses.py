@@ -18,6 +18,7 @@ from glassnet.losses import (
     BinaryCrossEntropy,
     MeanAbsoluteError,
     MeanSquaredError,
+    PoissonDeviance,
     SoftmaxCrossEntropy,
     SumSquaredError,
     get_loss,
@@ -38,6 +39,7 @@ CASES = {
     "sse_half": (lambda reduction=None: SumSquaredError(0.5, reduction), 1),
     "sse_one": (lambda reduction=None: SumSquaredError(1.0, reduction), 1),
     "mae": (MeanAbsoluteError, 1),
+    "poisson": (PoissonDeviance, 1),
 }
 
 
@@ -64,6 +66,8 @@ def make_case(name, rng, n, k):
         # away from the kink: every |output − target| at least 0.1
         diff = output - target
         output = target + np.sign(diff) * np.maximum(np.abs(diff), 0.1)
+    elif name == "poisson":  # log-rates, and counts with some zeros
+        target = rng.poisson(2.0, size=(n, k)).astype(float)
     else:
         target = rng.randn(n, k)
     return output, target
@@ -127,6 +131,8 @@ def per_sample_gradient(name, output, target):
         return 2 * 0.5 * (output - target)
     if name == "sse_one":
         return 2 * 1.0 * (output - target)
+    if name == "poisson":
+        return np.exp(output) - target  # e^z − y
     assert name == "mae"
     return np.sign(output - target) / k
 
@@ -471,3 +477,30 @@ def test_opposite_sign_extremes_give_no_overflow(dtype):
                 grad = loss.backward()
             assert value == want
             assert_allclose(grad, np.eye(2)[right] - np.eye(2)[labels], rtol=0, atol=0)  # ŷ − y
+
+
+# -- the Poisson deviance --------------------------------------------------------------------
+def test_poisson_deviance_is_scikit_learns_half_deviance(rng):
+    from sklearn.neural_network._base import poisson_loss
+
+    z = rng.randn(20, 3)
+    y = rng.poisson(1.5, size=(20, 3)).astype(float)
+    weights = rng.uniform(0, 2, size=20)
+    assert_allclose(PoissonDeviance()(z, y), poisson_loss(y, np.exp(z)), rtol=1e-13)
+    assert_allclose(
+        PoissonDeviance()(z, y, weights), poisson_loss(y, np.exp(z), weights), rtol=1e-13
+    )
+    # written out: y log(y/ŷ) − y + ŷ, with 0 log 0 = 0, averaged over rows, summed over outputs
+    yhat = np.exp(z)
+    by_hand = np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / yhat), 0) - y + yhat
+    assert_allclose(PoissonDeviance()(z, y), by_hand.sum() / 20, rtol=1e-13)
+    loss = PoissonDeviance()
+    loss.forward(z, y)
+    assert_allclose(loss.backward(), (yhat - y) / 20, rtol=1e-14)  # δ = ŷ − y
+
+
+def test_poisson_deviance_is_zero_at_the_targets_and_refuses_negative_ones():
+    y = np.array([[0.0], [1.0], [4.0]])
+    assert PoissonDeviance()(np.log(np.maximum(y, 1e-300)), y) == pytest.approx(0, abs=1e-12)
+    with pytest.raises(ValidationError, match="non-negative targets"):
+        PoissonDeviance()(np.zeros((2, 1)), np.array([1.0, -1.0]))

@@ -20,7 +20,7 @@ from . import (
     optimizers,
     schedules,
 )
-from .activations import GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .activations import GELU, Exp, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .callbacks import (
     Callback,
     Checkpoint,
@@ -43,10 +43,12 @@ from .errors import (
 from .gradcheck import GradcheckReport, check_backward, gradcheck, numerical_gradient
 from .io import load, save
 from .layers import Dense, Dropout
+from .lbfgs import LbfgsHistory, fit_lbfgs
 from .losses import (
     BinaryCrossEntropy,
     MeanAbsoluteError,
     MeanSquaredError,
+    PoissonDeviance,
     SoftmaxCrossEntropy,
     SumSquaredError,
 )
@@ -75,6 +77,7 @@ __all__ = [
     "Dropout",
     "EarlyStopping",
     "EpochScores",
+    "Exp",
     "ExponentialDecay",
     "GlassClassifier",
     "GlassRegressor",
@@ -85,6 +88,7 @@ __all__ = [
     "Identity",
     "InverseScalingRate",
     "InverseTime",
+    "LbfgsHistory",
     "LeakyReLU",
     "MeanAbsoluteError",
     "MeanSquaredError",
@@ -92,6 +96,7 @@ __all__ = [
     "Network",
     "NotFittedError",
     "PlateauStopping",
+    "PoissonDeviance",
     "PrintLoss",
     "RMSProp",
     "ReLU",
@@ -110,6 +115,7 @@ __all__ = [
     "callbacks",
     "check_backward",
     "fit",
+    "fit_lbfgs",
     "gradcheck",
     "initializers",
     "io",

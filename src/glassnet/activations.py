@@ -5,7 +5,8 @@ Every activation maps an array ``z`` of any shape ``(n_samples, n_units)`` eleme
 ``backward`` needs; ``backward(grad_out)`` receives :math:`G = \partial L/\partial a`
 (same shape as ``a``) and returns :math:`\partial L/\partial z`.
 
-All of them are stable for :math:`|z|` up to 1e4 and beyond: no overflow warnings.
+All of them but :class:`Exp` (whose value itself leaves the floating-point range above
+:math:`z \approx 709`) are stable for :math:`|z|` up to 1e4 and beyond: no overflow warnings.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ __all__ = [
     "ACTIVATIONS",
     "GELU",
     "Activation",
+    "Exp",
     "Identity",
     "LeakyReLU",
     "ReLU",
@@ -321,6 +323,30 @@ class GELU(Activation):
         return np.multiply(grad_out, 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * du, out=out)
 
 
+class Exp(Activation):
+    r"""Exponential :math:`a = e^z`: the inverse of the log link (scikit-learn's ``exp`` output).
+
+    Turns a log-rate into a rate, as the output of a Poisson regressor; training pairs it
+    with the fused :class:`~glassnet.losses.PoissonDeviance`, which takes the log-rate.
+    Overflows to :math:`+\infty` above :math:`z \approx 709` (float64), like ``np.exp``.
+
+    Notes
+    -----
+    :math:`\frac{d}{dz}e^z = e^z = a`, so the derivative is the output itself:
+
+    .. math:: \partial L/\partial z = G \circ a
+    """
+
+    name = "exp"
+
+    def forward(self, z: Array, training: bool = False, out: Array | None = None) -> Array:
+        self._cache = a = np.exp(z, out=out)
+        return a
+
+    def backward(self, grad_out: Array, out: Array | None = None) -> Array:
+        return np.multiply(grad_out, self._cached(), out=out)
+
+
 class Softmax(Activation):
     r"""Row-wise softmax :math:`a_k = e^{z_k} / \sum_j e^{z_j}` (shifted where the logits are large).
 
@@ -355,6 +381,7 @@ ACTIVATIONS: dict[str, type[Activation]] = {
     "leaky_relu": LeakyReLU,
     "gelu": GELU,
     "softmax": Softmax,
+    "exp": Exp,
 }
 
 

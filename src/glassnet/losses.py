@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .activations import (
     Activation,
+    Exp,
     Sigmoid,
     Softmax,
     log_softmax,
@@ -40,6 +41,7 @@ __all__ = [
     "Loss",
     "MeanAbsoluteError",
     "MeanSquaredError",
+    "PoissonDeviance",
     "SoftmaxCrossEntropy",
     "SumSquaredError",
     "default_loss",
@@ -374,6 +376,49 @@ class MeanAbsoluteError(Loss):
         return np.sign(output - target) / output.shape[1]
 
 
+class PoissonDeviance(Loss):
+    r"""Half Poisson deviance on log-rates, with the exponential (log link) fused in.
+
+    The network's raw output :math:`z` is the log of the predicted rate
+    :math:`\hat y = e^z` (its output function is :class:`~glassnet.activations.Exp`);
+    ``target`` holds non-negative counts or rates of shape ``(n,)`` or ``(n, n_outputs)``.
+    scikit-learn's ``MLPRegressor(loss="poisson")`` trains on this loss.
+
+    Notes
+    -----
+    Half the Poisson deviance of each output, summed over the outputs:
+
+    .. math::
+        \ell_i = \sum_k \Big[y_{ik}\log\frac{y_{ik}}{\hat y_{ik}} - y_{ik} + \hat y_{ik}\Big]
+               = \sum_k \big[y_{ik}\log y_{ik} - y_{ik} z_{ik} + e^{z_{ik}} - y_{ik}\big],
+        \qquad \frac{\partial \ell_i}{\partial z_i} = \hat y_i - y_i
+
+    with :math:`0 \log 0 = 0`. It is 0 where :math:`\hat y = y`, and the log link makes its
+    gradient the same :math:`\delta = \hat y - y` as the cross-entropies'. A negative target
+    has no Poisson deviance: it raises :class:`~glassnet.errors.ValidationError`.
+    """
+
+    name = "poisson"
+    per_row = "half Poisson deviance"
+    output_activation = "exp"
+
+    def _prepare_target(self, output: Array, target: Array) -> Array:
+        target = super()._prepare_target(output, target)
+        if target.size and float(target.min()) < 0:
+            raise ValidationError(
+                "the Poisson loss needs non-negative targets (counts or rates); "
+                f"got a minimum of {float(target.min())}"
+            )
+        return target
+
+    def _per_sample(self, output: Array, target: Array) -> Array:
+        y_log_y = target * np.log(np.where(target > 0, target, 1))  # y log y, 0 log 0 = 0
+        return (y_log_y - target * output + np.exp(output) - target).sum(axis=1)
+
+    def _grad_per_sample(self, output: Array, target: Array) -> Array:
+        return np.exp(output) - target  # δ = ŷ − y
+
+
 LOSSES: dict[str, type[Loss]] = {
     "softmax_cross_entropy": SoftmaxCrossEntropy,
     "cross_entropy": SoftmaxCrossEntropy,
@@ -384,6 +429,7 @@ LOSSES: dict[str, type[Loss]] = {
     "sse": SumSquaredError,
     "mean_absolute_error": MeanAbsoluteError,
     "mae": MeanAbsoluteError,
+    "poisson": PoissonDeviance,
 }
 
 
@@ -396,7 +442,10 @@ def get_loss(spec: str | Loss) -> Loss:
 
 def default_loss(output: Activation) -> Loss:
     """The loss that pairs with a network's output function: softmax → cross-entropy,
-    sigmoid → binary cross-entropy, anything else → mean squared error."""
+    sigmoid → binary cross-entropy, exp → Poisson deviance, anything else → mean squared
+    error."""
+    if isinstance(output, Exp):
+        return PoissonDeviance()
     if isinstance(output, Softmax):
         return SoftmaxCrossEntropy()
     if isinstance(output, Sigmoid):

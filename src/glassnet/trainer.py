@@ -113,7 +113,7 @@ class Trainer:
         """
         made = 0
         try:
-            with np.errstate(over="ignore", invalid="ignore"), self._signals():
+            with np.errstate(over="ignore", invalid="ignore"), self.signals():
                 if not self._started:
                     self._begin()
                 while made < updates and not self.done:
@@ -225,7 +225,7 @@ class Trainer:
     def _end_epoch(self, single_batch_loss: float | None) -> None:
         n = self.x.shape[0] if self.sample_weight is None else float(self.sample_weight.sum())
         loss = self.epoch_total / n if single_batch_loss is None else single_batch_loss
-        logs = {"loss": loss, **self._epoch_metrics()}
+        logs = {"loss": loss, **self.epoch_metrics()}
         epoch = self.epoch
         self.epoch, self.batch, self.order, self.epoch_total = epoch + 1, 0, None, 0.0
         for cb in self.callbacks:
@@ -236,7 +236,7 @@ class Trainer:
         if self.stop_training or self.epoch >= self.epochs:
             self.done = True
 
-    def _epoch_metrics(self) -> dict[str, float]:
+    def epoch_metrics(self) -> dict[str, float]:
         """Validation loss and accuracies after the epoch, as asked for."""
         logs: dict[str, float] = {}
         if self.validation is not None:  # X on the network's device, y on the host
@@ -280,7 +280,7 @@ class Trainer:
             raise self._diverged("a parameter became NaN or infinite")
 
     @contextlib.contextmanager
-    def _signals(self) -> Iterator[None]:
+    def signals(self) -> Iterator[None]:
         """While training, Ctrl-C (SIGINT) or SIGTERM asks to stop after the current update.
 
         A second signal before that stops at once (KeyboardInterrupt). Only the main thread

@@ -23,7 +23,8 @@ F = Callable[..., Any]
 
 #: the choices come from the registries: a new activation, loss or optimizer is offered here
 ACTIVATION_NAMES = list(ACTIVATIONS)
-OPTIMIZER_NAMES = list(OPTIMIZERS)
+#: and SciPy's L-BFGS (glassnet.lbfgs), which is no Optimizer: it runs its own iterations
+OPTIMIZER_NAMES = [*OPTIMIZERS, "lbfgs"]
 LOSS_NAMES = list(LOSSES)
 
 
@@ -116,7 +117,12 @@ def training_options(func: F) -> F:
             help="Loss [default: what the output needs].",
         ),
         click.option(
-            "--optimizer", type=click.Choice(OPTIMIZER_NAMES), default="adam", show_default=True
+            "--optimizer",
+            type=click.Choice(OPTIMIZER_NAMES),
+            default="adam",
+            show_default=True,
+            help="lbfgs: SciPy's L-BFGS on the full batch, --epochs iterations at most, "
+            "converged when the gradient is within --tol.",
         ),
         click.option(
             "--learning-rate",

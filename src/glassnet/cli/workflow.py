@@ -30,6 +30,7 @@ from ..data import (
 )
 from ..errors import ValidationError
 from ..io.modelfile import outputs, scalers
+from ..lbfgs import LbfgsHistory
 from ..losses import Loss, default_loss, get_loss
 from ..network import Network, mlp
 from ..optimizers import Optimizer, get_optimizer
@@ -335,6 +336,8 @@ def how_it_ended(history: History, config: TrainConfig) -> str:
     relative to its value then, and what to change.
     """
     n = history.epochs
+    if isinstance(history, LbfgsHistory):  # SciPy's verdict
+        return history.how_it_ended()
     if config.fixed_epochs:
         return f"trained the fixed {n} epochs (--fixed-epochs: no convergence check)"
     if history.stopped_early and history.stop_reason:
@@ -351,6 +354,43 @@ def how_it_ended(history: History, config: TrainConfig) -> str:
     return (
         f"not converged after {n} epochs: the {which} fell {fell:.1f} % over the last "
         f"{window} epochs; raise --epochs or --learning-rate"
+    )
+
+
+def _fit_lbfgs(
+    network: Network,
+    x: Array,
+    y: Array,
+    config: TrainConfig,
+    options: dict[str, Any],
+    checkpoint: str | Path | None,
+    resume: str | Path | None,
+) -> History:
+    """``--optimizer lbfgs``: SciPy's L-BFGS on the full batch (:func:`glassnet.fit_lbfgs`),
+    ``--epochs`` iterations at most, converged when the projected gradient is within
+    ``--tol`` (SciPy's ``gtol``, as scikit-learn's ``tol``)."""
+    from ..lbfgs import fit_lbfgs
+
+    if options["validation_fraction"] is not None:
+        raise ValidationError(
+            "--optimizer lbfgs stops on its own test (--tol on the gradient): drop "
+            "--early-stopping and --validation-fraction, or use a gradient-descent optimizer"
+        )
+    if config.momentum or config.nesterov or config.schedule != "constant":
+        raise ValidationError(
+            "--momentum, --nesterov and --schedule apply to the gradient-descent optimizers, "
+            "not to lbfgs"
+        )
+    return fit_lbfgs(
+        network,
+        x,
+        y,
+        loss=options["loss"],
+        max_iter=config.epochs,
+        tol=0.0 if config.fixed_epochs else config.tol,
+        callbacks=options["callbacks"],
+        checkpoint=checkpoint,
+        resume=resume,
     )
 
 
@@ -446,7 +486,7 @@ def train(
     recorder = _recorder(dataset, config, animation, resume)
     kwargs: dict[str, Any] = {
         "loss": loss,
-        "optimizer": _optimizer(config, updates),
+        "optimizer": None if config.optimizer == "lbfgs" else _optimizer(config, updates),
         "batch_size": batch,
         "shuffle": True,
         "random_state": config.random_state,
@@ -459,16 +499,20 @@ def train(
         "restore_best": validation is not None,
     }
     start = time.perf_counter()
-    history = fit(
-        network,
-        Xs,
-        targets,
-        epochs=config.epochs,
-        checkpoint=checkpoint,
-        checkpoint_every=checkpoint_every,
-        resume=resume,
-        **kwargs,
-    )
+    history: History
+    if config.optimizer == "lbfgs":
+        history = _fit_lbfgs(network, Xs, targets, config, kwargs, checkpoint, resume)
+    else:
+        history = fit(
+            network,
+            Xs,
+            targets,
+            epochs=config.epochs,
+            checkpoint=checkpoint,
+            checkpoint_every=checkpoint_every,
+            resume=resume,
+            **kwargs,
+        )
     seconds = time.perf_counter() - start
     model = TrainedModel(
         network,

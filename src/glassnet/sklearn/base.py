@@ -34,7 +34,7 @@ import numbers
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,13 +55,14 @@ from ..progress import ProgressBar
 from ..schedules import Cyclical
 from ..training import fit, resolve_batch_size
 from ..validation import check_choice, check_number
-from .parts import EpochRecord
+from .parts import EpochRecord, IterationLines
 
 Array = NDArray[Any]
 
 #: the choices come from the registries: a new activation or optimizer is accepted here
 ACTIVATION_NAMES = tuple(ACTIVATIONS)
-SOLVERS = tuple(OPTIMIZERS)  # "gd" trains on the full batch
+#: "gd" trains on the full batch; "lbfgs" is SciPy's L-BFGS-B (glassnet.lbfgs), no Optimizer
+SOLVERS = (*OPTIMIZERS, "lbfgs")
 LEARNING_RATES = ("constant", "invscaling", "adaptive", "cyclic")
 
 
@@ -113,6 +114,7 @@ class GlassEstimatorBase(BaseEstimator):
         for name in ("learning_rate_init", "epsilon"):
             check_number(getattr(self, name), name, 0, low_open=True)
         check_number(self.max_iter, "max_iter", 1, integer=True)
+        check_number(self.max_fun, "max_fun", 1, integer=True)
         if self.batch_size != "auto":
             check_number(self.batch_size, "batch_size", 1, integer=True)
         if self.n_iter_no_change != np.inf:
@@ -134,6 +136,8 @@ class GlassEstimatorBase(BaseEstimator):
         self._check_params()
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
+        if incremental:
+            self._check_solver()
         first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
         X, targets, y = self._validate_input(X, y, incremental, first_pass, classes)
         weights = self._sample_weight(sample_weight, X, y, incremental)
@@ -192,9 +196,10 @@ class GlassEstimatorBase(BaseEstimator):
             dense.params["bias"][...] = rng.uniform(-bound, bound, dense.n_out)
         self.network_ = net
         self._best_params: dict[str, Array] | None = None
-        self.loss_curve_: list[float] = []
         self._no_improvement_count = 0
-        self._reset_scores()
+        if self.solver != "lbfgs":  # as scikit-learn: no loss curve nor scores for L-BFGS
+            self.loss_curve_: list[float] = []
+            self._reset_scores()
 
     def _place(self, device: str) -> None:
         """Move the network, the kept best weights and the optimizer's state to ``device``."""
@@ -277,6 +282,15 @@ class GlassEstimatorBase(BaseEstimator):
             val[3] = None
         return train, val
 
+    def _check_solver(self) -> bool:
+        """partial_fit exists for the gradient-descent solvers only (scikit-learn's rule)."""
+        if self.solver == "lbfgs":
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
     def _train(
         self,
         X: Array,
@@ -287,6 +301,12 @@ class GlassEstimatorBase(BaseEstimator):
         incremental: bool,
     ) -> None:
         """One run of the engine's loop over the training rows, with scikit-learn's rules."""
+        if self.solver == "lbfgs":
+            self._train_lbfgs(X, targets, weights)
+            return
+        if not hasattr(self, "loss_curve_"):  # a warm start after L-BFGS
+            self.loss_curve_ = []
+            self._reset_scores()
         (xt, tt, _, wt), val = self._split(X, targets, y, weights, rng)
         n = xt.shape[0]
         batch_size = self._batch_size(n)
@@ -323,13 +343,87 @@ class GlassEstimatorBase(BaseEstimator):
             warnings.warn(message, UserWarning, stacklevel=4)
             return
         except TrainingDiverged as exc:
-            raise self._diverged(exc) from exc
+            if not self.early_stopping:
+                raise self._diverged(exc) from exc
+            self._keep_rule_state(stopper)  # the best score and weights, for the warning
+            self._diverged_with_early_stopping()
+            return
         finally:
             self._keep_rule_state(stopper)
         if not incremental and not history.stopped_early and history.epochs == self.max_iter:
             message = f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and"
             message += " the optimization hasn't converged yet."
             warnings.warn(message, ConvergenceWarning, stacklevel=3)
+
+    def _train_lbfgs(self, X: Array, targets: Array, weights: Array | None) -> None:
+        """scikit-learn's ``_fit_lbfgs``: SciPy's L-BFGS-B on the whole set
+        (:func:`glassnet.lbfgs.fit_lbfgs`), its ``ConvergenceWarning``, ``n_iter_`` and
+        ``loss_`` (no loss curve; ``early_stopping``, ``batch_size`` and ``shuffle`` unused)."""
+        from sklearn.utils.optimize import _check_optimize_result
+
+        from ..lbfgs import fit_lbfgs
+
+        loss, scale = self._make_loss()
+        callbacks = [*self._user_callbacks(False)]
+        if self.verbose >= 2:
+            callbacks.insert(0, IterationLines())
+        self.network_.l2, self.network_.l1 = float(self.alpha), float(self.l1)
+        try:
+            history = fit_lbfgs(
+                self.network_,
+                X,
+                targets,
+                loss=loss,
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+                callbacks=callbacks,
+                sample_weight=weights,
+                penalty_scaling="batch_weight",
+            )
+        except TrainingInterrupted as exc:
+            message = f"Training interrupted by user (KeyboardInterrupt): {exc}."
+            warnings.warn(message, UserWarning, stacklevel=4)
+            return
+        except TrainingDiverged as exc:
+            raise SolverDiverged(
+                f"Solver produced non-finite parameter weights: {exc}",
+                epoch=exc.epoch,
+                last_finite_loss=exc.last_finite_loss,
+            ) from exc
+        self.n_iter_ = _check_optimize_result("lbfgs", history.result, self.max_iter)
+        value = float(history.result.fun)
+        if scale != 1.0:  # J = L + P; scikit-learn reports c·L + P (see EpochRecord)
+            penalty = self.network_.penalty(
+                self.network_.penalty_factor(self._weight_sum(X, weights))
+            )
+            value = scale * (value - penalty) + penalty
+        self.loss_ = value
+
+    @staticmethod
+    def _weight_sum(X: Array, weights: Array | None) -> float:
+        return float(X.shape[0] if weights is None else weights.sum())
+
+    def _diverged_with_early_stopping(self) -> None:
+        """Divergence ends an early-stopping run as scikit-learn's: the epoch's validation
+        score is NaN, the best epoch's weights are back (the stopping rule put them back when
+        the run ended), and a ``ConvergenceWarning`` says so."""
+        scores = cast(list, self.validation_scores_)
+        if not scores or math.isfinite(scores[-1]):  # the diverged epoch has no score
+            scores.append(float("nan"))
+            cast(list, self.validation_loss_curve_).append(float("nan"))
+        best = self.best_validation_score_
+        kept = (
+            f"the weights of the best validation score ({best:.6g}) are restored"
+            if self._best_params is not None and best is not None and math.isfinite(best)
+            else "the weights of the last finite loss are kept"
+        )
+        message = (
+            f"Training diverged after epoch {self.n_iter_} (the loss or the weights became "
+            f"NaN or infinite, the validation score NaN); {kept}. Try a smaller "
+            "learning_rate_init, or scale the inputs (and regression targets)."
+        )
+        warnings.warn(message, ConvergenceWarning, stacklevel=5)
 
     def _diverged(self, exc: TrainingDiverged) -> SolverDiverged:
         """The engine's divergence in scikit-learn's words, with this fit's epoch count."""

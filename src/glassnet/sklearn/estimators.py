@@ -23,6 +23,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d, validate_data
 
@@ -31,6 +32,7 @@ from ..losses import (
     BinaryCrossEntropy,
     Loss,
     MeanAbsoluteError,
+    PoissonDeviance,
     SoftmaxCrossEntropy,
     SumSquaredError,
 )
@@ -53,7 +55,11 @@ _PARAMETERS = r"""
         descent with ``momentum``; ``"adam"``; ``"rmsprop"`` (:math:`\rho = 0.9`,
         ``epsilon``); ``"adagrad"`` (``epsilon``); ``"gd"``: plain full-batch gradient
         descent, one deterministic update per epoch (``batch_size``, ``shuffle`` and
-        ``momentum`` unused). scikit-learn's ``"lbfgs"`` (and ``max_fun``) is not offered.
+        ``momentum`` unused); ``"lbfgs"``: SciPy's L-BFGS-B on the whole training set
+        (:func:`glassnet.lbfgs.fit_lbfgs`), as scikit-learn runs it — ``max_iter`` counts its
+        iterations, ``max_fun`` its evaluations, ``tol`` is its ``gtol``; no loss curve is
+        kept, ``early_stopping``, ``batch_size``, ``shuffle`` and the learning rates are
+        unused, ``partial_fit`` is not available, and dropout is refused.
     alpha : float, default=1e-4
         L2 penalty, scaled as scikit-learn does: a batch with weight sum :math:`s_b` (its size
         without ``sample_weight``) adds :math:`\frac{\alpha}{2 s_b}\sum\|W\|^2` to the mean loss.
@@ -78,7 +84,11 @@ _PARAMETERS = r"""
     learning_rate_init : float, default=0.001
     power_t : float, default=0.5
     max_iter : int, default=200
-        Epochs at most (each ``partial_fit`` is one).
+        Epochs at most (each ``partial_fit`` is one); L-BFGS iterations with ``"lbfgs"``.
+    max_fun : int, default=15000
+        With ``"lbfgs"``: evaluations of the loss and its gradient at most (SciPy checks it
+        between iterations). A run stopped by ``max_iter`` or ``max_fun`` warns with
+        scikit-learn's ``ConvergenceWarning``.
     shuffle : bool, default=True
         Reshuffle the rows each epoch (mini-batch solvers).
     random_state : int, RandomState or None, default=None
@@ -207,6 +217,7 @@ class GlassClassifier(ClassifierMixin, _Persistent):
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
         n_iter_no_change: int = 10,
+        max_fun: int = 15000,
         class_weight: Any = None,
         callbacks: Any = None,
         device: str = "cpu",
@@ -221,6 +232,7 @@ class GlassClassifier(ClassifierMixin, _Persistent):
         self.nesterovs_momentum, self.early_stopping = nesterovs_momentum, early_stopping
         self.validation_fraction, self.beta_1, self.beta_2 = validation_fraction, beta_1, beta_2
         self.epsilon, self.n_iter_no_change = epsilon, n_iter_no_change
+        self.max_fun = max_fun
         self.class_weight, self.callbacks, self.device = class_weight, callbacks, device
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GlassClassifier:
@@ -229,6 +241,7 @@ class GlassClassifier(ClassifierMixin, _Persistent):
         self._fit(X, y, sample_weight, incremental=False)
         return self
 
+    @available_if(lambda est: est._check_solver())
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
     ) -> GlassClassifier:
@@ -382,19 +395,23 @@ class GlassRegressor(RegressorMixin, _Persistent):
     __doc__ = (
         r"""Multi-layer perceptron regressor: scikit-learn's ``MLPRegressor`` on glassnet.
 
-    An identity output per target, ``y`` of shape (n_samples,) or (n_samples, n_outputs).
+    An identity output per target (an exponential one with ``loss="poisson"``), ``y`` of
+    shape (n_samples,) or (n_samples, n_outputs).
 
     Parameters
     ----------
-    loss : {"squared_error", "absolute_error"}, default="squared_error"
+    loss : {"squared_error", "poisson", "absolute_error"}, default="squared_error"
         ``"squared_error"`` is scikit-learn's half squared error: it trains on the gradient
         :math:`(\hat y - y)/n` per output, i.e. the loss :math:`\frac{1}{2n}\sum_{i,k}
         (\hat y_{ik} - y_{ik})^2` (:class:`~glassnet.losses.SumSquaredError` with scale 1/2,
         mean over rows), and reports ``loss_`` as scikit-learn does: the half *mean* squared
-        error, divided by the number of outputs as well. ``"absolute_error"`` is
-        :class:`~glassnet.losses.MeanAbsoluteError`."""
+        error, divided by the number of outputs as well. ``"poisson"`` is scikit-learn's half
+        Poisson deviance with a log link (:class:`~glassnet.losses.PoissonDeviance`): the
+        network's output is the log of the prediction, ``predict`` returns its exponential
+        (``out_activation_ == "exp"``), and ``y`` must be non-negative.
+        ``"absolute_error"`` is :class:`~glassnet.losses.MeanAbsoluteError`."""
         + _PARAMETERS
-        + _ATTRIBUTES.replace("{out}", '"identity"')
+        + _ATTRIBUTES.replace("{out}", '"identity", or "exp" with ``loss="poisson"``')
     )
 
     def __init__(
@@ -425,6 +442,7 @@ class GlassRegressor(RegressorMixin, _Persistent):
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
         n_iter_no_change: int = 10,
+        max_fun: int = 15000,
         callbacks: Any = None,
         device: str = "cpu",
     ) -> None:
@@ -439,6 +457,7 @@ class GlassRegressor(RegressorMixin, _Persistent):
         self.nesterovs_momentum, self.early_stopping = nesterovs_momentum, early_stopping
         self.validation_fraction, self.beta_1, self.beta_2 = validation_fraction, beta_1, beta_2
         self.epsilon, self.n_iter_no_change = epsilon, n_iter_no_change
+        self.max_fun = max_fun
         self.callbacks, self.device = callbacks, device
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GlassRegressor:
@@ -446,6 +465,7 @@ class GlassRegressor(RegressorMixin, _Persistent):
         self._fit(X, y, sample_weight, incremental=False)
         return self
 
+    @available_if(lambda est: est._check_solver())
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> GlassRegressor:
         """Train one epoch on ``(X, y)``."""
         self._fit(X, y, sample_weight, incremental=True)
@@ -454,8 +474,12 @@ class GlassRegressor(RegressorMixin, _Persistent):
     def predict(self, X: Any) -> Array:
         """Predictions (n_samples,), or (n_samples, n_outputs) for several targets; float32
         when the network was trained on float32."""
-        z = self._raw_output(X)
+        z = self._predictions(self._raw_output(X))
         return z.ravel() if self.n_outputs_ == 1 else z
+
+    def _predictions(self, z: Array) -> Array:
+        """The predictions from the raw output: :math:`e^z` with the Poisson loss's log link."""
+        return np.exp(z) if self.out_activation_ == "exp" else z
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -465,7 +489,7 @@ class GlassRegressor(RegressorMixin, _Persistent):
 
     def _check_params(self) -> None:
         super()._check_params()
-        check_choice(self.loss, "loss", ("squared_error", "absolute_error"))
+        check_choice(self.loss, "loss", ("squared_error", "poisson", "absolute_error"))
 
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool, classes: Any = None
@@ -481,18 +505,27 @@ class GlassRegressor(RegressorMixin, _Persistent):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        if self.loss == "poisson" and y.size and np.min(y) < 0:
+            raise ValueError(
+                "Some value(s) of y are out of the valid range of the loss 'poisson': "
+                f"y must be non-negative (counts or rates), got a minimum of {np.min(y)}."
+            )
         if reset:
-            self.out_activation_ = "identity"
+            self.out_activation_ = "exp" if self.loss == "poisson" else "identity"
         targets = (y.reshape(-1, 1) if y.ndim == 1 else y).astype(X.dtype)
         return X, targets, y
 
     def _make_loss(self) -> tuple[Loss, float]:
         if self.loss == "absolute_error":
             return MeanAbsoluteError(), 1.0
+        if self.loss == "poisson":
+            return PoissonDeviance(), 1.0
         return SumSquaredError(scale=0.5, reduction="mean"), 1.0 / self.n_outputs_
 
     def _score_predictions(self, X: Array, y: Array, sample_weight: Array | None) -> float:
-        z = self._output(X)
+        z = self._predictions(self._output(X))
+        if not np.isfinite(z).all():  # a diverged network has no R² (scikit-learn: NaN)
+            return float("nan")
         return float(
             r2_score(y, z.ravel() if self.n_outputs_ == 1 else z, sample_weight=sample_weight)
         )

@@ -72,3 +72,10 @@ class EpochRecord(Callback):
             cast(list, est.validation_scores_).append(logs["val_score"])
             cast(list, est.validation_loss_curve_).append(logs["val_loss"])
             self._say(f"Validation score: {logs['val_score']:f}")
+
+
+class IterationLines(Callback):
+    """Prints ``Iteration 3, loss = 0.41234567`` after each L-BFGS iteration (``verbose=2``)."""
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        print(f"Iteration {epoch + 1}, loss = {logs['loss']:.8f}", file=sys.stdout, flush=True)
