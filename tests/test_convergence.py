@@ -190,3 +190,45 @@ def test_evaluate_reports_the_same_loss_as_train_on_the_same_rows(
     row = dict(zip(lines[at].split(), lines[at + 1].split(), strict=True))
     for key, value in saved["scores"]["train"].items():
         assert row[key] == f"{value:.4f}"
+
+
+def test_a_poisson_regression_keeps_its_counts_and_reports_half_the_deviance(capsys, tmp_path):
+    """--loss poisson: the exp output (log link), an unscaled target, and a loss equal to half
+    scikit-learn's mean Poisson deviance of the predictions."""
+    from sklearn.metrics import mean_poisson_deviance
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    y = rng.poisson(np.exp(0.6 * X[:, 0] + 0.2))
+    path = tmp_path / "counts.csv"
+    path.write_text(
+        "a,b,count\n"
+        + "".join(f"{a!r},{b!r},{c}\n" for (a, b), c in zip(X.tolist(), y.tolist(), strict=True))
+    )
+    model = tmp_path / "p.glassnet"
+    run(
+        capsys,
+        "train",
+        path,
+        "--loss",
+        "poisson",
+        "--task",
+        "regression",
+        "--hidden",
+        4,
+        "--out",
+        model,
+        "-q",
+    )
+    out, _ = run(capsys, "predict", model, path)
+    pred = np.array([float(v) for v in out.splitlines()[1:]])
+    assert pred.min() > 0
+    out, _ = run(capsys, "evaluate", model, path)
+    assert out.splitlines()[0] == "loss = mean half Poisson deviance per row"
+    at = next(i for i, line in enumerate(out.splitlines()) if line.startswith("rows "))
+    row = dict(zip(out.splitlines()[at].split(), out.splitlines()[at + 1].split(), strict=True))
+    assert float(row["loss"]) == pytest.approx(mean_poisson_deviance(y, pred) / 2, abs=6e-5)
+    code = main(
+        ["train", str(path), "--loss", "poisson", "--task", "regression", "--output", "identity"]
+    )
+    assert code == 2 and "output is exp" in capsys.readouterr().err

@@ -106,9 +106,10 @@ def training_options(func: F) -> F:
         ),
         click.option(
             "--output",
-            type=click.Choice(["softmax", "sigmoid", "identity"]),
+            type=click.Choice(["softmax", "sigmoid", "identity", "exp"]),
             default=None,
-            help="Output function [default: softmax for classes, identity for values].",
+            help="Output function [default: softmax for classes, identity for values, exp "
+            "with --loss poisson].",
         ),
         click.option(
             "--loss",

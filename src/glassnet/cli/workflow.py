@@ -277,17 +277,29 @@ def _outputs(dataset: Dataset, config: TrainConfig) -> tuple[int, str, Loss]:
         return (k if output == "softmax" else 1), output, get_loss(config.loss or default_loss)
     y = dataset.y
     n_out = 1 if y.ndim == 1 else y.shape[1]
-    output = config.output or "identity"
-    if output != "identity":
-        raise ValidationError(f"a regression network's output is identity, not {output!r}")
-    return n_out, output, get_loss(config.loss or "mse")
+    loss = get_loss(config.loss or "mse")
+    paired = "exp" if loss.output_activation == "exp" else "identity"  # Poisson: the log link
+    output = config.output or paired
+    if output != paired:
+        raise ValidationError(
+            f"with the {loss.name} loss a regression network's output is {paired}, not {output!r}"
+        )
+    return n_out, output, loss
+
+
+def _scales_target(dataset: Dataset, config: TrainConfig) -> bool:
+    """Whether a regression target is standardised: with ``standardize`` and an identity
+    output (a Poisson target stays the non-negative counts its loss needs)."""
+    if dataset.task != "regression" or not config.standardize:
+        return False
+    return _outputs(dataset, config)[1] == "identity"
 
 
 def loss_name(dataset: Dataset, config: TrainConfig) -> str:
     """The training loss in words, as the progress lines, the tables and the pictures name it:
     ``"mean cross-entropy per row"``, ``"… + L2 penalty"``, ``"… (standardised target)"``."""
     loss = _outputs(dataset, config)[2]
-    scaled = dataset.task == "regression" and config.standardize
+    scaled = _scales_target(dataset, config)
     return describe_loss(loss, config.l2, config.l1, scaled)
 
 
@@ -474,7 +486,7 @@ def train(
     inputs = network_inputs(X_train, config.features)
     scaler = Standardizer().fit(inputs) if config.standardize else None
     target_scaler = None
-    if dataset.task == "regression" and config.standardize:
+    if _scales_target(dataset, config):
         target_scaler = Standardizer().fit(y_train.reshape(len(y_train), -1).astype(np.float64))
     n_outputs, output, loss = _outputs(dataset, config)
     network = build_network(config, inputs.shape[1], n_outputs, output)
