@@ -392,7 +392,7 @@ class GlassEstimatorBase(BaseEstimator):
     # -- prediction ------------------------------------------------------------------------
     def _raw_output(self, X: Any) -> Array:
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        X = validate_data(self, X, reset=False, dtype=self.network_.dtype, accept_sparse="csr")
         return self._output(X)
 
     def _output(self, X: Array) -> Array:

@@ -12,6 +12,11 @@ from the same weights gives the same weights as scikit-learn's. Beyond scikit-le
 ``leaky_relu``, ``gelu`` or any :class:`~glassnet.activations.Activation`, the ``rmsprop`` and
 full-batch ``gd`` solvers, a ``cyclic`` learning rate, ``l1``, ``dropout``, ``class_weight``,
 glassnet callbacks, and save to a glassnet model file (no pickle) with :meth:`save`.
+
+``X`` may be a SciPy sparse matrix or array (CSR, CSC, COO …) in ``fit``, ``partial_fit``,
+``predict``, ``predict_proba`` and ``score``: it is converted to CSR, as scikit-learn's
+``accept_sparse`` does, and never made dense — the first layer multiplies it by its weights
+with the sparse matrix's own product (on ``device="cpu"``; a GPU needs a dense ``X``).
 """
 
 from __future__ import annotations
@@ -259,7 +264,7 @@ class GlassClassifier(ClassifierMixin, _Persistent):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         tags.target_tags.multi_output = True
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags
 
     # -- internals ---------------------------------------------------------------------------
@@ -282,7 +287,13 @@ class GlassClassifier(ClassifierMixin, _Persistent):
         if incremental and reset and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
         X, y = validate_data(
-            self, X, y, multi_output=True, dtype=(np.float64, np.float32), reset=reset
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -460,7 +471,7 @@ class GlassRegressor(RegressorMixin, _Persistent):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags
 
     def _check_params(self) -> None:
@@ -474,6 +485,7 @@ class GlassRegressor(RegressorMixin, _Persistent):
             self,
             X,
             y,
+            accept_sparse="csr",
             multi_output=True,
             y_numeric=True,
             dtype=(np.float64, np.float32),
