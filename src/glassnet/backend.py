@@ -33,6 +33,7 @@ __all__ = [
     "check_device",
     "get_namespace",
     "is_device_array",
+    "is_sparse",
     "namespace_of",
     "to_device",
     "to_numpy",
@@ -105,6 +106,13 @@ def is_device_array(array: object) -> bool:
     return type(array).__module__.partition(".")[0] == "cupy"
 
 
+def is_sparse(array: object) -> bool:
+    """Whether ``array`` is a SciPy sparse matrix or array, judged by what it offers (``tocsr``
+    and ``nnz``) so that SciPy is not imported: the engine multiplies one by a dense array
+    with the sparse object's own ``@`` and never makes it dense."""
+    return hasattr(array, "tocsr") and hasattr(array, "nnz")
+
+
 def namespace_of(array: object) -> ModuleType:
     """The module ``array`` belongs to: ``cupy`` for a CuPy array, ``numpy`` for anything else
     (NumPy arrays, lists, scalars)."""
@@ -121,7 +129,17 @@ def to_numpy(array: Any) -> NDArray[Any]:
 
 def to_device(array: Any, xp: ModuleType) -> Any:
     """``array`` in the namespace ``xp`` (from :func:`get_namespace` or :func:`namespace_of`),
-    copied between host and device only when it lives elsewhere; dtype and shape are kept."""
+    copied between host and device only when it lives elsewhere; dtype and shape are kept.
+
+    A SciPy sparse matrix stays as it is on the host; it cannot go to a GPU.
+    """
+    if is_sparse(array):
+        if xp is not np:
+            raise ValidationError(
+                "sparse X trains and predicts on the CPU only; use device='cpu', or pass a "
+                "dense array (X.toarray()) to train on the GPU"
+            )
+        return array
     if xp is np:
         return to_numpy(array)
     return xp.asarray(array)

@@ -13,7 +13,7 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from .backend import namespace_of, to_device
+from .backend import is_sparse, namespace_of, to_device
 from .errors import ValidationError
 from .initializers import Initializer, get_initializer
 from .validation import RandomStateLike, check_random_state
@@ -30,7 +30,17 @@ def _product(a: Array, b: Array, out: Array | None) -> Array:
     general ufunc machinery), and both hand 2-D arrays to the same BLAS routine, so the
     numbers are the same; ``np.dot`` takes ``out`` only in the exact dtype of the product,
     so other cases (and ``out=None``) go through ``np.matmul``.
+
+    A sparse ``a`` (a SciPy CSR input ``X``, or its transpose in a weight gradient) is
+    multiplied by the sparse object's own ``@``, which takes no ``out``: its dense product is
+    copied into ``out`` when given. ``a`` itself is never made dense.
     """
+    if is_sparse(a):
+        product = a @ b
+        if out is None:
+            return product
+        np.copyto(out, product, casting="same_kind")
+        return out
     if out is not None and a.dtype == b.dtype == out.dtype:
         return np.dot(a, b, out)
     return np.matmul(a, b, out=out)
@@ -38,6 +48,9 @@ def _product(a: Array, b: Array, out: Array | None) -> Array:
 
 class Dense:
     r"""Fully connected layer :math:`Z = XW + b`.
+
+    ``X`` may be a SciPy sparse matrix in CSR form (a first layer's input): :math:`XW` and
+    :math:`X^\top G` are then sparse-times-dense products, and ``X`` is never made dense.
 
     Parameters
     ----------

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from .activations import Activation, Sigmoid, Softmax, get_activation
-from .backend import check_device, get_namespace, namespace_of, to_device, to_numpy
+from .backend import check_device, get_namespace, is_sparse, namespace_of, to_device, to_numpy
 from .errors import NotFittedError, ValidationError
 from .initializers import Initializer
 from .layers import Dense, Dropout
@@ -202,7 +202,8 @@ class Network:
         .. math:: a_0 = X, \qquad a_l = f_l(a_{l-1}) \quad (l = 1, \dots, L)
 
         Each layer allocates its output, over which an activation that follows computes in
-        place; ``x`` itself is never written to.
+        place; ``x`` itself is never written to. ``x`` may be a SciPy sparse matrix (CSR) when
+        the first layer is Dense: only that layer's product sees it, and it stays sparse.
         """
         return self._forward(x, training, reuse=False)
 
@@ -225,6 +226,7 @@ class Network:
 
     def _forward(self, x: Array, training: bool, reuse: bool) -> Array:
         """:meth:`forward`; ``reuse=True`` writes each layer's output into the workspace."""
+        self._check_sparse_input(x)
         owned = False  # whether x is new or the workspace's: free to be written over
         plans = self._workspace.plans(self.layers)
         for i, (layer, plan) in enumerate(zip(self.layers, plans, strict=True)):
@@ -237,6 +239,14 @@ class Network:
                 self._workspace.keep(slot, x)
             owned = plan.forward_out
         return x
+
+    def _check_sparse_input(self, x: Array) -> None:
+        """A sparse ``x`` goes to a Dense first layer only: anything else would make it dense."""
+        if is_sparse(x) and not isinstance(self.layers[0], Dense):
+            raise ValidationError(
+                "sparse X needs a Dense first layer, which multiplies it without making it "
+                f"dense; this network starts with {self.layers[0]!r}"
+            )
 
     def _backward(
         self, delta: Array, input_grad: bool, overwrite: bool, reuse: bool, factor: float = 1.0
@@ -363,6 +373,7 @@ class Network:
         ``predict_proba`` bring theirs back to the host.
         """
         out = self.check_input(x)
+        self._check_sparse_input(out)
         for layer in self.layers:
             out = layer(out)
         return out

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .backend import namespace_of
+from .backend import is_sparse, namespace_of
 from .errors import ValidationError
 
 T = TypeVar("T")
@@ -23,6 +23,7 @@ __all__ = [
     "check_array",
     "check_positive",
     "check_random_state",
+    "is_sparse",
     "lookup",
 ]
 
@@ -62,8 +63,11 @@ def check_array(
 
     Floating-point input keeps its dtype (float32 stays float32) unless ``dtype``
     is given; anything else becomes float64. A CuPy array is checked where it is and
-    stays on its device; anything else becomes a NumPy array.
+    stays on its device; a SciPy sparse matrix or array stays sparse, in CSR form
+    (:func:`check_sparse`); anything else becomes a NumPy array.
     """
+    if is_sparse(x):
+        return check_sparse(x, name, ndim=ndim, dtype=dtype, allow_empty=allow_empty)
     try:
         arr = namespace_of(x).asarray(x)
     except Exception as exc:  # ragged lists and such
@@ -90,6 +94,41 @@ def check_array(
     if not allow_empty and arr.size == 0:
         raise ValidationError(f"{name} is empty (shape {arr.shape}); it needs at least one row")
     if not all_finite(arr):
+        raise ValidationError(
+            f"{name} contains NaN or infinite values; drop or impute them before training"
+        )
+    return arr
+
+
+def check_sparse(
+    x: Any,
+    name: str = "X",
+    *,
+    ndim: int | tuple[int, ...] = 2,
+    dtype: Any = None,
+    allow_empty: bool = False,
+) -> Any:
+    """:func:`check_array` for a SciPy sparse matrix or array: the same checks, on its stored
+    values only, and the result in CSR form (rows are what batches slice), never dense.
+
+    CSR input is returned as it is (or cast, when ``dtype`` or an integer dtype asks for it);
+    CSC, COO and the others are converted once, as scikit-learn's ``accept_sparse="csr"``
+    does.
+    """
+    arr = x.tocsr()
+    if not (np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)):
+        raise ValidationError(f"{name} must hold numbers, got sparse dtype {arr.dtype}")
+    if np.iscomplexobj(arr.data):
+        raise ValidationError(f"{name} must be real, got complex dtype {arr.dtype}")
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    elif not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float64)
+    if 2 not in ((ndim,) if isinstance(ndim, int) else ndim):
+        raise ValidationError(f"{name} must be a dense array here, got a sparse {arr.shape}")
+    if not allow_empty and 0 in arr.shape:
+        raise ValidationError(f"{name} is empty (shape {arr.shape}); it needs at least one row")
+    if not all_finite(arr.data):
         raise ValidationError(
             f"{name} contains NaN or infinite values; drop or impute them before training"
         )

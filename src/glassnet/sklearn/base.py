@@ -429,7 +429,8 @@ class GlassEstimatorBase(BaseEstimator):
         """The engine's divergence in scikit-learn's words, with this fit's epoch count."""
         last = self.loss_curve_[-1] if self.loss_curve_ else None
         return SolverDiverged(
-            f"Solver produced non-finite parameter weights: training diverged in epoch "
+            "Solver produced non-finite parameter weights. The input data may contain large "
+            f"values and need to be preprocessed. Training diverged in epoch "
             f"{self.n_iter_ + 1} (last finite epoch loss {last}); the network keeps the "
             "parameters of the last finite loss. Try a smaller learning_rate_init, or "
             "scale the inputs (and regression targets).",
@@ -486,7 +487,7 @@ class GlassEstimatorBase(BaseEstimator):
     # -- prediction ------------------------------------------------------------------------
     def _raw_output(self, X: Any) -> Array:
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        X = validate_data(self, X, reset=False, dtype=self.network_.dtype, accept_sparse="csr")
         return self._output(X)
 
     def _output(self, X: Array) -> Array:

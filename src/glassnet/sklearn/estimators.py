@@ -12,6 +12,11 @@ from the same weights gives the same weights as scikit-learn's. Beyond scikit-le
 ``leaky_relu``, ``gelu`` or any :class:`~glassnet.activations.Activation`, the ``rmsprop`` and
 full-batch ``gd`` solvers, a ``cyclic`` learning rate, ``l1``, ``dropout``, ``class_weight``,
 glassnet callbacks, and save to a glassnet model file (no pickle) with :meth:`save`.
+
+``X`` may be a SciPy sparse matrix or array (CSR, CSC, COO …) in ``fit``, ``partial_fit``,
+``predict``, ``predict_proba`` and ``score``: it is converted to CSR, as scikit-learn's
+``accept_sparse`` does, and never made dense — the first layer multiplies it by its weights
+with the sparse matrix's own product (on ``device="cpu"``; a GPU needs a dense ``X``).
 """
 
 from __future__ import annotations
@@ -169,12 +174,16 @@ class GlassClassifier(ClassifierMixin, _Persistent):
 
     Binary targets train one logistic output with binary cross-entropy, multiclass targets a
     softmax with cross-entropy, multilabel 0/1 indicator matrices one logistic output per
-    label. Labels may be any values (strings too); ``predict`` returns them.
+    label. Labels may be any values (strings too); ``predict`` returns them. A target with a
+    single class trains as a binary one (``predict`` returns that class), as scikit-learn's
+    does.
 
     With ``early_stopping`` the validation rows are a stratified split of any single-label
-    target. scikit-learn (1.9) stratifies binary targets only, so with three or more classes
-    the validation rows, and hence the run, differ from ``MLPClassifier``'s for the same
-    ``random_state``.
+    target. For one or two classes it is scikit-learn's split itself (and its error when a
+    class has a single row). scikit-learn (1.9) stratifies binary targets only, so with three
+    or more classes the validation rows, and hence the run, differ from ``MLPClassifier``'s for
+    the same ``random_state``; they fall back to a plain random split when a class has too few
+    rows to be stratified.
 
     Parameters
     ----------"""
@@ -272,7 +281,7 @@ class GlassClassifier(ClassifierMixin, _Persistent):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         tags.target_tags.multi_output = True
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags
 
     # -- internals ---------------------------------------------------------------------------
@@ -295,7 +304,13 @@ class GlassClassifier(ClassifierMixin, _Persistent):
         if incremental and reset and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
         X, y = validate_data(
-            self, X, y, multi_output=True, dtype=(np.float64, np.float32), reset=reset
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -304,16 +319,10 @@ class GlassClassifier(ClassifierMixin, _Persistent):
             binarizer = LabelBinarizer()
             multilabel = type_of_target(y).startswith("multilabel")
             binarizer.fit(classes if incremental and not multilabel else y)
-            if len(binarizer.classes_) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} can't train when only one class is "
-                    f"present (got {binarizer.classes_.tolist()}); it needs 2 "
-                    "classes or more."
-                )
             self._label_binarizer, self.classes_ = binarizer, binarizer.classes_
             self.out_activation_ = "softmax" if binarizer.y_type_ == "multiclass" else "logistic"
-        else:
-            self._check_classes(y, incremental, classes)
+        if incremental or not reset:  # labels outside the classes given (or fitted) are refused
+            self._check_classes(y, incremental, None if reset else classes)
         return X, self._label_binarizer.transform(y).astype(X.dtype), y
 
     def _check_classes(self, y: Array, incremental: bool, classes: Any) -> None:
@@ -362,6 +371,8 @@ class GlassClassifier(ClassifierMixin, _Persistent):
     def _stratify(self, y: Array, n_val: int) -> Array | None:
         if y.ndim != 1:
             return None  # multilabel: no stratification, as scikit-learn
+        if self._label_binarizer.y_type_ == "binary":  # one or two classes: scikit-learn's split,
+            return self._label_binarizer.transform(y).astype(bool)  # and its errors, exactly
         counts = np.unique(y, return_counts=True)[1]
         fits = counts.min() >= 2 and len(counts) <= min(n_val, len(y) - n_val)
         return y if fits else None
@@ -484,7 +495,7 @@ class GlassRegressor(RegressorMixin, _Persistent):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags
 
     def _check_params(self) -> None:
@@ -498,6 +509,7 @@ class GlassRegressor(RegressorMixin, _Persistent):
             self,
             X,
             y,
+            accept_sparse="csr",
             multi_output=True,
             y_numeric=True,
             dtype=(np.float64, np.float32),
