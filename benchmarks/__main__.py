@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import dense, estimators, gpu, playground, plotting, predict, reading, wildml
+from . import dense, estimators, gpu, lbfgs, playground, plotting, predict, reading, wildml
 from .harness import (
     OTHERS_NOTE,
     REPO,
@@ -33,7 +33,7 @@ from .harness import (
     time_table,
 )
 
-WORKLOADS = ("W1", "W2", "W3", "PRED", "EST", "GPU", "READ", "PLOT", "PLAY")
+WORKLOADS = ("W1", "W2", "W3", "PRED", "EST", "GPU", "READ", "PLOT", "PLAY", "LBFGS")
 W3_STEPS = 10
 
 
@@ -44,7 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         default=",".join(WORKLOADS),
-        help="comma-separated workloads out of W1,W2,W3,PRED,EST,GPU,READ,PLOT,PLAY (default all)",
+        help="comma-separated workloads out of W1,W2,W3,PRED,EST,GPU,READ,PLOT,PLAY,LBFGS (default all)",
     )
     parser.add_argument(
         "--quick",
@@ -447,6 +447,15 @@ def run_play(args: argparse.Namespace) -> dict[str, Any]:
     return playground.run(seconds=2.0 if args.quick else 5.0, rounds=args.rounds, say=say)
 
 
+# -- LBFGS ------------------------------------------------------------------------------------
+def run_lbfgs(args: argparse.Namespace) -> dict[str, Any]:
+    say(
+        "\n== LBFGS: solver='lbfgs' in glassnet's estimators and scikit-learn's, same initial "
+        "weights, small data (best of rounds per fit) =="
+    )
+    return {"cases": lbfgs.run(rounds=args.rounds, say=say)}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -487,6 +496,8 @@ def main(argv: list[str] | None = None) -> int:
             results["PLOT"] = run_plot(args)
         if "PLAY" in args.only:
             results["PLAY"] = run_play(args)
+        if "LBFGS" in args.only:
+            results["LBFGS"] = run_lbfgs(args)
     report["workloads"] = results
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, default=str) + "\n", "utf-8")

@@ -5,7 +5,7 @@ standardised training rows — hidden layer (100,), relu, ``alpha=1e-4``, ``max_
 ``tol=1e-4`` — so they make the same iterations; the table gives the best of ``rounds`` fit
 times, their ratio, the iterations and the test score (accuracy or R²) of each.
 
-    PYTHONPATH=src python -m benchmarks.lbfgs [--rounds 3]
+    PYTHONPATH=src python -m benchmarks.lbfgs [--rounds 3]    (or python -m benchmarks --only LBFGS)
 """
 
 from __future__ import annotations
@@ -46,14 +46,13 @@ def _best_fit(cls: Any, X: Any, y: Any, rounds: int) -> tuple[float, Any]:
     return best, model
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args(argv)
-    print(
+def run(rounds: int = 3, say: Any = print) -> list[dict[str, Any]]:
+    """Time both libraries on every case; print the table with ``say``; return its rows."""
+    say(
         f"{'data':>14} {'sklearn s':>10} {'glassnet s':>11} {'ratio':>6} "
         f"{'iters sk/gn':>12} {'score sk':>9} {'score gn':>9}"
     )
+    rows = []
     for name, load, classify in CASES:
         X, y = load(return_X_y=True)
         X_train, X_test, y_train, y_test = train_test_split(
@@ -64,13 +63,32 @@ def main(argv: list[str] | None = None) -> int:
         ours, theirs = (
             (GlassClassifier, MLPClassifier) if classify else (GlassRegressor, MLPRegressor)
         )
-        sk_s, sk = _best_fit(theirs, X_train, y_train, args.rounds)
-        gn_s, gn = _best_fit(ours, X_train, y_train, args.rounds)
-        print(
+        sk_s, sk = _best_fit(theirs, X_train, y_train, rounds)
+        gn_s, gn = _best_fit(ours, X_train, y_train, rounds)
+        row = {
+            "data": name,
+            "sklearn_s": sk_s,
+            "glassnet_s": gn_s,
+            "ratio": gn_s / sk_s,
+            "sklearn_iterations": sk.n_iter_,
+            "glassnet_iterations": gn.n_iter_,
+            "sklearn_score": sk.score(X_test, y_test),
+            "glassnet_score": gn.score(X_test, y_test),
+        }
+        rows.append(row)
+        say(
             f"{name:>14} {sk_s:>10.3f} {gn_s:>11.3f} {gn_s / sk_s:>6.2f} "
-            f"{f'{sk.n_iter_}/{gn.n_iter_}':>12} {sk.score(X_test, y_test):>9.4f} "
-            f"{gn.score(X_test, y_test):>9.4f}"
+            f"{f'{sk.n_iter_}/{gn.n_iter_}':>12} {row['sklearn_score']:>9.4f} "
+            f"{row['glassnet_score']:>9.4f}"
         )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    run(args.rounds)
     return 0
 
 
