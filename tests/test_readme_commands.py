@@ -192,3 +192,11 @@ def test_the_learning_rate_sweep_learns_at_both_rates(capsys, folder):
 def test_reproduce_moons_prints_the_tutorials_numbers(capsys, folder):
     out = run_line(capsys, line_starting("glassnet reproduce moons"), folder)
     assert "Loss after iteration 1000: 0.068947" in out
+    # the README's excerpt of what `make demo` prints is what it prints
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## What `make demo` shows") :]
+    excerpt = section[section.index("```\n") + 4 : section.index("```", section.index("```\n") + 4)]
+    lines = out.splitlines()
+    for line in excerpt.splitlines():
+        if line != "...":
+            assert line in lines, line
