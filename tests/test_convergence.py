@@ -15,7 +15,8 @@ import pytest
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
 from glassnet.cli import main
-from glassnet.cli.workflow import TrainConfig, how_it_ended, train
+from glassnet.cli.report import how_it_ended
+from glassnet.cli.workflow import TrainConfig, train
 from glassnet.data import Dataset, load_dataset
 
 

@@ -119,7 +119,8 @@ def train(
     """
     from ..backend import get_namespace
     from .pictures import training_pictures
-    from .workflow import animation_recorder, how_it_ended, load_data, loss_name, save_trained
+    from .report import how_it_ended
+    from .workflow import animation_recorder, load_data, loss_name, save_trained
     from .workflow import train as run
 
     config = config_from(options)
@@ -230,7 +231,8 @@ def evaluate(model: str, data: str, target: str | None) -> None:
       glassnet evaluate model.glassnet test.csv --target species
     """
     from .. import io, metrics
-    from .workflow import predict_with, saved_loss, scalers_of, score_rows
+    from .report import saved_loss, score_rows
+    from .workflow import predict_with, scalers_of
 
     mf = io.load_model(model)
     task = mf.metadata.get("task", "classification")
@@ -365,7 +367,8 @@ def sweep(data: str, params: tuple[str, ...], jobs: int, plot: str | None, **opt
     """
     from joblib import Parallel, delayed
 
-    from .workflow import how_it_ended, load_data
+    from .report import how_it_ended
+    from .workflow import load_data
 
     base = config_from(options)
     axes: list[tuple[str, list[Any]]] = []

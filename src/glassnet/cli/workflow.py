@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .. import io, metrics
+from .. import io
 from ..data import (
     DATASETS,
     Dataset,
@@ -30,8 +30,7 @@ from ..data import (
 )
 from ..errors import ValidationError
 from ..io.modelfile import outputs, scalers
-from ..lbfgs import LbfgsHistory
-from ..losses import Loss, default_loss, get_loss
+from ..losses import Loss, get_loss
 from ..network import Network, mlp
 from ..optimizers import Optimizer, get_optimizer
 from ..schedules import (
@@ -45,6 +44,7 @@ from ..schedules import (
 )
 from ..training import Callback, History, fit, resolve_batch_size
 from ..validation import lookup
+from .report import describe_loss, score_rows, targets
 
 if TYPE_CHECKING:
     from ..plot import TrainingRecorder
@@ -57,7 +57,6 @@ __all__ = [
     "animation_recorder",
     "build_network",
     "can_animate",
-    "how_it_ended",
     "load_data",
     "loss_name",
     "network_inputs",
@@ -303,17 +302,6 @@ def loss_name(dataset: Dataset, config: TrainConfig) -> str:
     return describe_loss(loss, config.l2, config.l1, scaled)
 
 
-def describe_loss(loss: Loss, l2: float, l1: float, scaled_target: bool) -> str:
-    """:func:`loss_name` for a loss object, the penalties' strengths and the target scaling."""
-    words = loss.describe()
-    penalties = [name for name, value in (("L2", l2), ("L1", l1)) if value]
-    if penalties:
-        words += " + " + " + ".join(penalties) + " penalty"
-    if scaled_target:
-        words += " (standardised target)"
-    return words
-
-
 def build_network(config: TrainConfig, n_features: int, n_outputs: int, output: str) -> Network:
     """The multi-layer perceptron that ``config`` describes."""
     return mlp(
@@ -339,34 +327,6 @@ def validation_fraction(config: TrainConfig) -> float | None:
     if config.validation_fraction is not None:
         return config.validation_fraction
     return 0.1 if config.early_stopping else None
-
-
-def how_it_ended(history: History, config: TrainConfig) -> str:
-    """One line on why training ended: converged, stopped early, or not converged.
-
-    "Not converged" says how much the loss still fell over the last ``patience`` epochs,
-    relative to its value then, and what to change.
-    """
-    n = history.epochs
-    if isinstance(history, LbfgsHistory):  # SciPy's verdict
-        return history.how_it_ended()
-    if config.fixed_epochs:
-        return f"trained the fixed {n} epochs (--fixed-epochs: no convergence check)"
-    if history.stopped_early and history.stop_reason:
-        if history.val_loss:
-            return f"stopped at epoch {n}: {history.stop_reason}"
-        return f"converged after {n} epochs: {history.stop_reason}"
-    window = min(config.patience, n - 1)
-    losses = history.val_loss or history.loss
-    if window < 1:
-        return f"not converged after {n} epoch(s); raise --epochs"
-    before, now = losses[-1 - window], losses[-1]
-    fell = 100.0 * (before - now) / abs(before) if before else 0.0
-    which = "validation loss" if history.val_loss else "loss"
-    return (
-        f"not converged after {n} epochs: the {which} fell {fell:.1f} % over the last "
-        f"{window} epochs; raise --epochs or --learning-rate"
-    )
 
 
 def _fit_lbfgs(
@@ -444,13 +404,6 @@ def _optimizer(config: TrainConfig, updates_per_epoch: int) -> Optimizer:
     return get_optimizer(config.optimizer, **options)
 
 
-def _targets(y: Array, task: str, output: str, scaler: Standardizer | None) -> Array:
-    if task == "classification":
-        return y.reshape(-1, 1).astype(np.float64) if output == "sigmoid" else y
-    column = y.reshape(len(y), -1).astype(np.float64)
-    return scaler.transform(column) if scaler is not None else column
-
-
 def can_animate(dataset: Dataset, config: TrainConfig) -> bool:
     """Whether :func:`train` can record a GIF: 2-D classification (any split or stopping)."""
     return dataset.task == "classification" and dataset.X.shape[1] == 2
@@ -494,7 +447,7 @@ def train(
     batch = _batch_size(config, len(Xs))
     validation = validation_fraction(config)
     updates = 1 if batch is None else math.ceil(len(Xs) * (1 - (validation or 0)) / batch)
-    targets = _targets(y_train, dataset.task, output, target_scaler)
+    expected = targets(y_train, dataset.task, output, target_scaler)
     recorder = _recorder(dataset, config, animation, resume)
     kwargs: dict[str, Any] = {
         "loss": loss,
@@ -513,12 +466,12 @@ def train(
     start = time.perf_counter()
     history: History
     if config.optimizer == "lbfgs":
-        history = _fit_lbfgs(network, Xs, targets, config, kwargs, checkpoint, resume)
+        history = _fit_lbfgs(network, Xs, expected, config, kwargs, checkpoint, resume)
     else:
         history = fit(
             network,
             Xs,
-            targets,
+            expected,
             epochs=config.epochs,
             checkpoint=checkpoint,
             checkpoint_every=checkpoint_every,
@@ -593,44 +546,6 @@ def score(model: TrainedModel, X: Array, y: Array) -> dict[str, float]:
     return score_rows(
         model.network, model.loss, inputs, y, model.scaler, model.target_scaler, model.dataset.task
     )
-
-
-def score_rows(
-    network: Network,
-    loss: Loss,
-    X: Array,
-    y: Array,
-    scaler: Standardizer | None,
-    target_scaler: Standardizer | None,
-    task: str,
-) -> dict[str, float]:
-    """:func:`score` for a network and its scalers (``y``: class codes or target values)."""
-    Xs = scaler.transform(X) if scaler is not None else X
-    output = "sigmoid" if network.n_outputs == 1 and task == "classification" else ""
-    targets = _targets(y, task, output, target_scaler)
-    scores = {"loss": network.objective(Xs, targets, loss)}
-    pred = predict_with(network, X, scaler, target_scaler, task)[0]
-    if task == "classification":
-        return {**scores, "accuracy": metrics.accuracy(y, pred)}
-    return {
-        **scores,
-        "rmse": math.sqrt(metrics.mean_squared_error(y, pred)),
-        "mae": metrics.mean_absolute_error(y, pred),
-        "r2": metrics.r2_score(y, pred),
-    }
-
-
-def saved_loss(model_file: io.ModelFile) -> tuple[Loss, str]:
-    """The loss a saved model was trained on, and its name (files from before the name was
-    saved: the loss its output pairs with, named the same way)."""
-    config = model_file.metadata.get("config", {})
-    network = model_file.network
-    loss = get_loss(config["loss"]) if config.get("loss") else default_loss(network.output)
-    name = model_file.metadata.get("loss_name")
-    if not isinstance(name, str):
-        scaled = scalers_of(model_file)[1] is not None  # only regression scales its target
-        name = describe_loss(loss, network.l2, network.l1, scaled)
-    return loss, name
 
 
 def save_trained(model: TrainedModel, path: str | Path, source: str) -> None:
