@@ -7,7 +7,6 @@ Nothing is fetched while building or while a page is viewed: MathJax comes from 
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -95,27 +94,5 @@ def skip_metadata_requests(app, what, name, obj, skip, options):  # type: ignore
     return None
 
 
-def attributes_before_notes(app, what, name, obj, options, lines):  # type: ignore[no-untyped-def]
-    """Move ``name_ : type`` entries written after a docstring's Notes back into Attributes,
-    and quote a fitted attribute's name inside a type (``shape (n_features_in_,)``), which
-    reStructuredText would read as a link. The estimators' docstrings do both today; this
-    leaves every other docstring as it is."""
-    for i, line in enumerate(lines):
-        lines[i] = re.sub(r"shape \((\w+_),\)", r"shape (``\1``,)", line)
-    if "Notes" not in lines or "Attributes" not in lines:
-        return
-    notes = lines.index("Notes")
-    trailing = [i for i in range(notes, len(lines)) if re.match(r"^[a-z]\w*_ : ", lines[i])]
-    if not trailing:
-        return
-    moved = lines[trailing[0] :]
-    del lines[trailing[0] :]
-    while lines and not lines[-1].strip():
-        lines.pop()
-    lines[notes:notes] = [*moved, ""]
-
-
 def setup(app):  # type: ignore[no-untyped-def]
     app.connect("autodoc-skip-member", skip_metadata_requests)
-    # before numpydoc (priority 500) parses the sections
-    app.connect("autodoc-process-docstring", attributes_before_notes, priority=400)

@@ -138,7 +138,7 @@ _ATTRIBUTES = r"""
         Weights ``(units in, units out)`` and biases ``(units out,)`` per layer: the network's
         own arrays.
     n_features_in_ : int
-    feature_names_in_ : ndarray of str, shape (n_features_in_,)
+    feature_names_in_ : ndarray of str, shape (``n_features_in_``,)
         Only when fitted on a DataFrame with string column names.
     n_iter_ : int
         Epochs run by the last ``fit`` (1 after ``partial_fit``).
@@ -158,7 +158,7 @@ _ATTRIBUTES = r"""
         {out}.
     network_ : Network
         The trained glassnet network.
-
+{extra}
     Notes
     -----
     If Ctrl-C (``KeyboardInterrupt``) stops ``fit``, the unfinished epoch is undone and the
@@ -193,10 +193,9 @@ class GlassClassifier(ClassifierMixin, _Persistent):
         Weights of the classes, multiplied into ``sample_weight`` (via scikit-learn's
         ``compute_sample_weight``). ``"balanced"`` is not available in ``partial_fit``.
 """
-        + _ATTRIBUTES.replace("{out}", '"logistic" (binary, multilabel) or "softmax"')
-        + """    classes_ : ndarray
-        The class labels.
-"""
+        + _ATTRIBUTES.replace("{out}", '"logistic" (binary, multilabel) or "softmax"').replace(
+            "{extra}", "    classes_ : ndarray\n        The class labels.\n"
+        )
     )
 
     def __init__(
@@ -422,7 +421,9 @@ class GlassRegressor(RegressorMixin, _Persistent):
         (``out_activation_ == "exp"``), and ``y`` must be non-negative.
         ``"absolute_error"`` is :class:`~glassnet.losses.MeanAbsoluteError`."""
         + _PARAMETERS
-        + _ATTRIBUTES.replace("{out}", '"identity", or "exp" with ``loss="poisson"``')
+        + _ATTRIBUTES.replace("{out}", '"identity", or "exp" with ``loss="poisson"``').replace(
+            "{extra}", ""
+        )
     )
 
     def __init__(
