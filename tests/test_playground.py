@@ -482,14 +482,19 @@ def test_the_pages_own_origin_talks_and_bad_input_does_not_stop_it():
         socket.send_text('{"type": "pause"}')
 
 
-def test_the_command_serves_until_ctrl_c():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "glassnet.cli", "playground", "--host", "127.0.0.1"],
+def _serve(host: str) -> subprocess.Popen[str]:
+    """``glassnet playground --host HOST`` in a process of its own, its output piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "glassnet.cli", "playground", "--host", host],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": SRC},
     )
+
+
+def test_the_command_serves_until_ctrl_c():
+    process = _serve("127.0.0.1")
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -508,13 +513,7 @@ def test_the_command_serves_until_ctrl_c():
 
 
 def test_a_host_other_than_loopback_is_warned_about():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "glassnet.cli", "playground", "--host", "0.0.0.0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": SRC},
-    )
+    process = _serve("0.0.0.0")
     try:
         assert process.stdout is not None
         assert process.stdout.readline().startswith("warning: serving on 0.0.0.0")
