@@ -226,7 +226,6 @@ class Network:
 
     def _forward(self, x: Array, training: bool, reuse: bool) -> Array:
         """:meth:`forward`; ``reuse=True`` writes each layer's output into the workspace."""
-        self._check_sparse_input(x)
         owned = False  # whether x is new or the workspace's: free to be written over
         plans = self._workspace.plans(self.layers)
         for i, (layer, plan) in enumerate(zip(self.layers, plans, strict=True)):
@@ -240,8 +239,10 @@ class Network:
             owned = plan.forward_out
         return x
 
-    def _check_sparse_input(self, x: Array) -> None:
-        """A sparse ``x`` goes to a Dense first layer only: anything else would make it dense."""
+    def check_sparse_input(self, x: Array) -> None:
+        """A sparse ``x`` goes to a Dense first layer only: anything else would make it dense.
+        Checked where data comes in (:meth:`check_input`, and once per training run), not on
+        every pass."""
         if is_sparse(x) and not isinstance(self.layers[0], Dense):
             raise ValidationError(
                 "sparse X needs a Dense first layer, which multiplies it without making it "
@@ -364,6 +365,7 @@ class Network:
             raise ValidationError(
                 f"X has {arr.shape[1]} features but the network expects {dense[0].n_in}"
             )
+        self.check_sparse_input(arr)
         return to_device(arr.astype(self.dtype, copy=False), self.xp)
 
     def raw_output(self, x: ArrayLike) -> Array:
@@ -373,7 +375,6 @@ class Network:
         ``predict_proba`` bring theirs back to the host.
         """
         out = self.check_input(x)
-        self._check_sparse_input(out)
         for layer in self.layers:
             out = layer(out)
         return out

@@ -136,6 +136,7 @@ def _training_data(
         raise ValidationError(
             f"X has {xs.shape[1]} features but the network expects {network.n_features}"
         )
+    network.check_sparse_input(xs)
     target = prepare_target(to_numpy(y), xs.shape[0], loss, network.dtype)
     ys = loss.check_target(target, network.n_outputs, network.dtype)
     weights = None
