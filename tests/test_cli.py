@@ -14,6 +14,7 @@ from sklearn.datasets import load_iris
 
 from glassnet import io
 from glassnet.cli import main
+from tables import evaluated
 
 COMMANDS = [
     "train",
@@ -26,13 +27,6 @@ COMMANDS = [
     "summary",
     "playground",
 ]
-
-
-def evaluated(out):  # type: ignore[no-untyped-def]
-    """The row of ``glassnet evaluate``'s table, as a dict from its header."""
-    lines = out.splitlines()
-    at = next(i for i, line in enumerate(lines) if line.startswith("rows "))
-    return dict(zip(lines[at].split(), lines[at + 1].split(), strict=True))
 
 
 def run(capsys, *args):

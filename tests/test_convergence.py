@@ -18,6 +18,7 @@ from glassnet.cli import main
 from glassnet.cli.report import how_it_ended
 from glassnet.cli.workflow import TrainConfig, train
 from glassnet.data import Dataset, load_dataset
+from tables import evaluated
 
 
 def run(capsys, *args):  # type: ignore[no-untyped-def]
@@ -185,10 +186,8 @@ def test_evaluate_reports_the_same_loss_as_train_on_the_same_rows(
     saved = io.load_model(model).metadata
     assert saved["loss_name"] == name
     out, _ = run(capsys, "evaluate", model, data)
-    lines = out.splitlines()
-    assert lines[0] == f"loss = {name}"
-    at = next(i for i, line in enumerate(lines) if line.startswith("rows "))
-    row = dict(zip(lines[at].split(), lines[at + 1].split(), strict=True))
+    assert out.splitlines()[0] == f"loss = {name}"
+    row = evaluated(out)
     for key, value in saved["scores"]["train"].items():
         assert row[key] == f"{value:.4f}"
 
@@ -226,9 +225,9 @@ def test_a_poisson_regression_keeps_its_counts_and_reports_half_the_deviance(cap
     assert pred.min() > 0
     out, _ = run(capsys, "evaluate", model, path)
     assert out.splitlines()[0] == "loss = mean half Poisson deviance per row"
-    at = next(i for i, line in enumerate(out.splitlines()) if line.startswith("rows "))
-    row = dict(zip(out.splitlines()[at].split(), out.splitlines()[at + 1].split(), strict=True))
-    assert float(row["loss"]) == pytest.approx(mean_poisson_deviance(y, pred) / 2, abs=6e-5)
+    assert float(evaluated(out)["loss"]) == pytest.approx(
+        mean_poisson_deviance(y, pred) / 2, abs=6e-5
+    )
     code = main(
         ["train", str(path), "--loss", "poisson", "--task", "regression", "--output", "identity"]
     )

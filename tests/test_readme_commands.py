@@ -18,15 +18,9 @@ import pytest
 from sklearn.datasets import load_iris
 
 from glassnet.cli import main
+from tables import evaluated
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-
-
-def evaluated(out):  # type: ignore[no-untyped-def]
-    """The row of ``glassnet evaluate``'s table, as a dict from its header."""
-    lines = out.splitlines()
-    at = next(i for i, line in enumerate(lines) if line.startswith("rows "))
-    return dict(zip(lines[at].split(), lines[at + 1].split(), strict=True))
 
 
 def readme_commands() -> list[str]:

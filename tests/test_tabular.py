@@ -23,16 +23,10 @@ from glassnet import io, mlp
 from glassnet.cli import main
 from glassnet.data import TableEncoder, read_table
 from glassnet.errors import ModelFileError, ValidationError
+from tables import evaluated
 
 SPECIES = ["ant", "bee", "cow"]
 FAST = ["--epochs", "30", "--hidden", "8", "--learning-rate", "0.05", "--quiet"]
-
-
-def evaluated(out):  # type: ignore[no-untyped-def]
-    """The row of ``glassnet evaluate``'s table, as a dict from its header."""
-    lines = out.splitlines()
-    at = next(i for i, line in enumerate(lines) if line.startswith("rows "))
-    return dict(zip(lines[at].split(), lines[at + 1].split(), strict=True))
 
 
 def run(capsys, *args):  # type: ignore[no-untyped-def]
